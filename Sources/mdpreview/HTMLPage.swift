@@ -1,0 +1,94 @@
+/// A standalone HTML page around a rendered fragment, with readable default CSS.
+enum HTMLPage {
+    /// The page for `body`, titled `title` (escaped).
+    static func wrap(body: String, title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="generator" content="mdpreview">
+        <title>\(escape(title))</title>
+        <style>
+        \(stylesheet)
+        </style>
+        </head>
+        <body>
+        <main class="markdown-body">
+        \(body)</main>
+        </body>
+        </html>
+
+        """
+    }
+
+    /// The text of the first heading in `html`, tags removed, or nil.
+    static func title(from html: String) -> String? {
+        guard let open = html.range(of: "<h1"), let start = html[open.upperBound...].firstIndex(of: ">"),
+              let close = html[start...].range(of: "</h1>")
+        else { return nil }
+        var text = ""
+        var inTag = false
+        for character in html[html.index(after: start)..<close.lowerBound] {
+            if character == "<" { inTag = true } else if character == ">" { inTag = false } else if !inTag { text.append(character) }
+        }
+        let trimmed = text.trimmingWhitespace()
+        return trimmed.isEmpty ? nil : unescape(trimmed)
+    }
+
+    /// Escapes text for an HTML text or attribute context.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    private static func unescape(_ text: String) -> String {
+        text.replacingAll("&lt;", with: "<").replacingAll("&gt;", with: ">")
+            .replacingAll("&quot;", with: "\"").replacingAll("&amp;", with: "&")
+    }
+
+    static let stylesheet = """
+    :root { color-scheme: light dark; --fg: #1f2328; --bg: #ffffff; --muted: #59636e; --border: #d1d9e0; --code-bg: #f6f8fa; --link: #0969da; }
+    @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --border: #3d444d; --code-bg: #161b22; --link: #4493f8; } }
+    html { background: var(--bg); color: var(--fg); }
+    body { margin: 0; font: 16px/1.6 -apple-system, BlinkMacSystemFont, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; }
+    .markdown-body { max-width: 46em; margin: 0 auto; padding: 2em 1.5em 4em; overflow-wrap: break-word; }
+    h1, h2, h3, h4, h5, h6 { line-height: 1.25; margin: 1.5em 0 0.75em; font-weight: 600; }
+    h1, h2 { padding-bottom: 0.3em; border-bottom: 1px solid var(--border); }
+    a { color: var(--link); text-decoration: none; } a:hover { text-decoration: underline; }
+    code, pre { font: 0.875em/1.45 ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace; }
+    code { background: var(--code-bg); padding: 0.2em 0.4em; border-radius: 6px; }
+    pre { background: var(--code-bg); padding: 1em; overflow: auto; border-radius: 6px; }
+    pre code { background: none; padding: 0; font-size: 1em; }
+    blockquote { margin: 0; padding: 0 1em; color: var(--muted); border-left: 0.25em solid var(--border); }
+    table { border-collapse: collapse; display: block; overflow: auto; }
+    th, td { border: 1px solid var(--border); padding: 6px 13px; }
+    tr:nth-child(2n) { background: var(--code-bg); }
+    img { max-width: 100%; }
+    hr { border: 0; height: 0.25em; background: var(--border); }
+    li > input[type="checkbox"] { margin: 0 0.3em 0 -1.2em; }
+    ul:has(> li > input[type="checkbox"]) { list-style: none; }
+    .footnotes { font-size: 0.875em; color: var(--muted); border-top: 1px solid var(--border); }
+    """
+}
+
+extension String {
+    fileprivate func trimmingWhitespace() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+
+    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
