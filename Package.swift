@@ -15,9 +15,17 @@ let package = Package(
         .library(name: "MarkdownRenderer", targets: ["MarkdownRenderer"]),
         .executable(name: "mdpreview", targets: ["mdpreview"]),
         .executable(name: "render-throughput", targets: ["RenderThroughput"]),
+        .library(name: "WorkerPool", targets: ["WorkerPool"]),
+        .library(name: "DocumentModel", targets: ["DocumentModel"]),
+        .library(name: "AdaptiveDebouncer", targets: ["AdaptiveDebouncer"]),
+        .library(name: "EditTraces", targets: ["EditTraces"]),
+        .executable(name: "pool-throughput", targets: ["PoolThroughput"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // libcmark-gfm and its extensions, from Debian's -dev packages.
@@ -64,6 +72,56 @@ let package = Package(
             name: "RenderThroughput",
             dependencies: ["MarkdownRenderer", "CCmarkGFM"],
             path: "Benchmarks/RenderThroughput",
+            swiftSettings: strict
+        ),
+
+        // MARK: WorkerPool (issue 3)
+        .target(
+            name: "WorkerPool",
+            dependencies: [
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WorkerPoolTests",
+            dependencies: ["WorkerPool", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "PoolThroughput",
+            dependencies: ["WorkerPool"],
+            path: "Benchmarks/PoolThroughput",
+            swiftSettings: strict
+        ),
+
+        // MARK: DocumentModel, AdaptiveDebouncer, EditTraces (issue 4, first half)
+        .target(
+            name: "DocumentModel",
+            dependencies: [.product(name: "_RopeModule", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AdaptiveDebouncer",
+            dependencies: [],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "EditTraces",
+            dependencies: [],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DocumentModelTests",
+            dependencies: ["DocumentModel", "EditTraces", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AdaptiveDebouncerTests",
+            dependencies: ["AdaptiveDebouncer", "TestSupport"],
             swiftSettings: strict
         ),
     ]
