@@ -15,11 +15,9 @@ let package = Package(
         .library(name: "MarkdownRenderer", targets: ["MarkdownRenderer"]),
         .executable(name: "mdpreview", targets: ["mdpreview"]),
         .executable(name: "render-throughput", targets: ["RenderThroughput"]),
-        .library(name: "WorkerPool", targets: ["WorkerPool"]),
         .library(name: "DocumentModel", targets: ["DocumentModel"]),
         .library(name: "AdaptiveDebouncer", targets: ["AdaptiveDebouncer"]),
         .library(name: "EditTraces", targets: ["EditTraces"]),
-        .executable(name: "pool-throughput", targets: ["PoolThroughput"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "mdpreview",
             dependencies: [
-                "MarkdownRenderer",
+                "MarkdownRenderer", "DocumentModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -65,36 +63,13 @@ let package = Package(
         ),
         .testTarget(
             name: "MDPreviewTests",
-            dependencies: ["mdpreview", "MarkdownRenderer", "TestSupport"],
+            dependencies: ["mdpreview", "MarkdownRenderer", "EditTraces", "TestSupport"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "RenderThroughput",
             dependencies: ["MarkdownRenderer", "CCmarkGFM"],
             path: "Benchmarks/RenderThroughput",
-            swiftSettings: strict
-        ),
-
-        // MARK: WorkerPool (issue 3)
-        .target(
-            name: "WorkerPool",
-            dependencies: [
-                .product(name: "HeapModule", package: "swift-collections"),
-                .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "Atomics", package: "swift-atomics"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ],
-            swiftSettings: strict
-        ),
-        .testTarget(
-            name: "WorkerPoolTests",
-            dependencies: ["WorkerPool", "TestSupport"],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "PoolThroughput",
-            dependencies: ["WorkerPool"],
-            path: "Benchmarks/PoolThroughput",
             swiftSettings: strict
         ),
 
@@ -124,5 +99,8 @@ let package = Package(
             dependencies: ["AdaptiveDebouncer", "TestSupport"],
             swiftSettings: strict
         ),
+
+
     ]
 )
+
