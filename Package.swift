@@ -15,9 +15,11 @@ let package = Package(
         .library(name: "MarkdownRenderer", targets: ["MarkdownRenderer"]),
         .executable(name: "mdpreview", targets: ["mdpreview"]),
         .executable(name: "render-throughput", targets: ["RenderThroughput"]),
+        .library(name: "WorkerPool", targets: ["WorkerPool"]),
         .library(name: "DocumentModel", targets: ["DocumentModel"]),
         .library(name: "AdaptiveDebouncer", targets: ["AdaptiveDebouncer"]),
         .library(name: "EditTraces", targets: ["EditTraces"]),
+        .executable(name: "pool-throughput", targets: ["PoolThroughput"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -70,6 +72,29 @@ let package = Package(
             name: "RenderThroughput",
             dependencies: ["MarkdownRenderer", "CCmarkGFM"],
             path: "Benchmarks/RenderThroughput",
+            swiftSettings: strict
+        ),
+
+        // MARK: WorkerPool (issue 3)
+        .target(
+            name: "WorkerPool",
+            dependencies: [
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WorkerPoolTests",
+            dependencies: ["WorkerPool", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "PoolThroughput",
+            dependencies: ["WorkerPool"],
+            path: "Benchmarks/PoolThroughput",
             swiftSettings: strict
         ),
 

@@ -1,0 +1,24 @@
+import Testing
+import WorkerPool
+
+@Suite("Failure isolation")
+struct FailureTests {
+    @Test("a throwing task is reported failed; other tasks and the pool are unaffected")
+    func isolation() async throws {
+        let pool = WorkerPool(configuration: .deterministic(workers: 2, startsPaused: false))
+        let failing = try pool.submit(name: "bad") { _ -> Int in throw Boom(code: 3) }
+        let good = try (0..<20).map { index in try pool.submit { _ in index } }
+        await #expect(throws: Boom(code: 3)) { try await failing.value() }
+        #expect(failing.state == .failed)
+        if case .failed(let error) = failing.outcome { #expect(error as? Boom == Boom(code: 3)) }
+        var sum = 0
+        for handle in good { sum += try await handle.value() }
+        #expect(sum == 190)
+        #expect(try await pool.submit { _ in "still serving" }.value() == "still serving")
+        let statistics = pool.statistics
+        #expect(statistics.failed == 1)
+        #expect(statistics.completed == 21)
+        #expect(statistics.completionRate == 21.0 / 22.0)
+        pool.shutdown()
+    }
+}

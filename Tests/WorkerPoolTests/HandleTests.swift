@@ -1,0 +1,80 @@
+import Testing
+import WorkerPool
+
+@Suite("Task handles")
+struct HandleTests {
+    @Test("ids are unique and increase in submission order")
+    func identifiers() throws {
+        let pool = WorkerPool(configuration: .deterministic())
+        let handles = try (0..<10).map { _ in try pool.submit { _ in } }
+        #expect(Set(handles.map(\.id)).count == 10)
+        #expect(handles.map(\.id) == handles.map(\.id).sorted())
+        pool.shutdown(.cancelPending)
+    }
+
+    @Test("state goes pending → running → finished; the value is delivered")
+    func lifecycle() async throws {
+        let pool = WorkerPool(configuration: .deterministic(startsPaused: true))
+        let gate = Gate()
+        let started = Signals()
+        let handle = try pool.submit(name: "answer", priority: .high, key: "k") { context in
+            started.signal()
+            gate.wait()
+            return 42
+        }
+        #expect(handle.name == "answer")
+        #expect(handle.key == "k")
+        #expect(handle.priority == .high)
+        #expect(handle.state == .pending)
+        #expect(handle.outcome == nil)
+        pool.start()
+        #expect(started.wait())
+        #expect(handle.state == .running)
+        #expect(handle.wait(timeout: .milliseconds(10)) == nil)
+        gate.open()
+        #expect(try await handle.value() == 42)
+        #expect(handle.state == .finished)
+        #expect(handle.outcome?.value == 42)
+        #expect(handle.wait(timeout: .seconds(10))?.value == 42)
+        pool.shutdown()
+    }
+
+    @Test("blocking wait returns the outcome once it is known")
+    func blockingWait() throws {
+        let pool = WorkerPool(configuration: .deterministic(startsPaused: false))
+        let handle = try pool.submit { _ in "done" }
+        let outcome = handle.wait(timeout: .seconds(20))
+        #expect(outcome?.value == "done")
+        #expect(outcome?.state == .finished)
+        pool.shutdown()
+    }
+
+    @Test("async wait on many handles")
+    func asyncWaitMany() async throws {
+        let pool = WorkerPool(configuration: .deterministic(workers: 2, startsPaused: false))
+        let handles = try (0..<50).map { index in try pool.submit { _ in index * 2 } }
+        var sum = 0
+        for handle in handles { sum += try await handle.value() }
+        #expect(sum == (0..<50).reduce(0) { $0 + $1 * 2 })
+        pool.shutdown()
+    }
+
+    @Test("outcomes map to errors")
+    func outcomeErrors() throws {
+        #expect(throws: PoolError.timedOut) { try TaskOutcome<Int>.timedOut.get() }
+        #expect(throws: PoolError.cancelled(.requested)) { try TaskOutcome<Int>.cancelled(.requested).get() }
+        #expect(throws: Boom(code: 7)) { try TaskOutcome<Int>.failed(Boom(code: 7)).get() }
+        #expect(try TaskOutcome<Int>.finished(3).get() == 3)
+    }
+
+    @Test("handles compare by task")
+    func equality() throws {
+        let pool = WorkerPool(configuration: .deterministic())
+        let first = try pool.submit { _ in }
+        let second = try pool.submit { _ in }
+        #expect(first == first)
+        #expect(first != second)
+        #expect(Set([first, first, second]).count == 2)
+        pool.shutdown(.cancelPending)
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import WorkerPool
+
+@Suite("Concurrent submitters, cancellers and coalescers")
+struct StressTests {
+    /// Executions per task id.
+    final class Ledger: @unchecked Sendable {
+        private let lock = NSLock()
+        private var executions: [TaskID: Int] = [:]
+
+        func record(_ id: TaskID) {
+            lock.lock()
+            executions[id, default: 0] += 1
+            lock.unlock()
+        }
+
+        func count(_ id: TaskID) -> Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return executions[id] ?? 0
+        }
+
+        var total: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return executions.values.reduce(0, +)
+        }
+    }
+
+    @Test("every handle ends exactly once; nothing runs twice; statistics add up")
+    func invariantsUnderContention() throws {
+        let pool = WorkerPool(configuration: .init(
+            workerCount: 2, concurrencyLimits: ["io": 1], timeoutCheckInterval: nil))
+        let ledger = Ledger()
+        let threads = 4
+        let operations = 600
+        let allHandles = Recorder<TaskHandle<Int>>()
+        let rejected = Counter()
+        let submitErrors = Recorder<String>()
+        let done = Signals()
+        for thread in 0..<threads {
+            Thread.detachNewThread {
+                var generator = SplitMix(seed: UInt64(thread + 1))
+                var mine: [TaskHandle<Int>] = []
+                for operation in 0..<operations {
+                    let priority = PoolPriority.allCases[Int(generator.next() % 5)]
+                    let work: @Sendable (TaskContext) throws -> Int = { context in
+                        ledger.record(context.taskID)
+                        if operation % 97 == 0 { throw Boom() }
+                        return operation
+                    }
+                    do {
+                        switch generator.next() % 6 {
+                        case 0, 1:
+                            mine.append(try pool.submit(priority: priority, work))
+                        case 2:
+                            mine.append(try pool.submit(priority: priority, key: "doc-\(generator.next() % 4)",
+                                                        supersedesRunning: generator.next() % 2 == 0, work))
+                        case 3:
+                            if let handle = try pool.submitIfIdle(name: "single-\(generator.next() % 3)",
+                                                                  priority: priority, work) {
+                                mine.append(handle)
+                            } else {
+                                rejected.add(1)
+                            }
+                        case 4:
+                            mine.append(try pool.submit(priority: priority, concurrencyClass: "io", work))
+                        default:
+                            if !mine.isEmpty {
+                                mine[Int(generator.next() % UInt64(mine.count))].cancel()
+                            }
+                        }
+                    } catch {
+                        submitErrors.append("\(error)")
+                    }
+                    if operation % 150 == 0 { _ = pool.statistics }
+                }
+                for handle in mine { allHandles.append(handle) }
+                done.signal()
+            }
+        }
+        #expect(done.wait(for: threads, timeout: 60))
+        #expect(submitErrors.values.isEmpty)
+        #expect(pool.waitUntilIdle(timeout: .seconds(60)))
+        let handles = allHandles.values
+        var terminal: [TaskState: Int] = [:]
+        for handle in handles {
+            let outcome = handle.wait(timeout: .seconds(20))
+            #expect(outcome != nil, "handle \(handle.id) never ended")
+            let state = handle.state
+            terminal[state, default: 0] += 1
+            let executions = ledger.count(handle.id)
+            #expect(executions <= 1, "task \(handle.id) ran \(executions) times")
+            if case .coalesced? = handle.cancellationReason {
+                #expect(executions == 0, "a task replaced while queued ran")
+            }
+            if state == .finished || state == .failed { #expect(executions == 1) }
+        }
+        let statistics = pool.statistics
+        pool.shutdown()
+        #expect(statistics.submitted == handles.count)
+        #expect(statistics.totalQueued == 0)
+        #expect(statistics.running == 0)
+        #expect(statistics.isBalanced)
+        #expect(statistics.completed == terminal[.finished, default: 0])
+        #expect(statistics.failed == terminal[.failed, default: 0])
+        #expect(statistics.cancelled + statistics.coalesced + statistics.superseded == terminal[.cancelled, default: 0])
+        #expect(statistics.started == ledger.total)
+        #expect(statistics.runTime.count == ledger.total)
+        #expect(statistics.queueWait.count == ledger.total)
+    }
+}
+
+/// A small deterministic random number generator (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
