@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "AdaptiveDebouncer", targets: ["AdaptiveDebouncer"]),
         .library(name: "EditTraces", targets: ["EditTraces"]),
         .executable(name: "pool-throughput", targets: ["PoolThroughput"]),
+        .library(name: "PreviewEngine", targets: ["PreviewEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "mdpreview",
             dependencies: [
-                "MarkdownRenderer", "DocumentModel",
+                "MarkdownRenderer", "PreviewEngine", "DocumentModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -125,6 +126,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: PreviewEngine (issue 4)
+        .target(
+            name: "PreviewEngine",
+            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "WorkerPool",
+                           .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PreviewEngineTests",
+            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "WorkerPool", "EditTraces", "TestSupport"],
+            swiftSettings: strict
+        ),
 
     ]
 )

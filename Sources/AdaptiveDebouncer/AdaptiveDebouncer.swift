@@ -17,6 +17,11 @@
 ///   keystroke: 0 while c / i ≤ `cheapRatio` (rendering keeps up with typing), rising
 ///   linearly to `cadenceMultiplier` × i at c / i ≥ `expensiveRatio` (wait until the user
 ///   pauses a little longer than usual), and clamped to [`minDelay`, `maxDelay`].
+/// - **Render budget.** During typing a render starts no sooner than c / `renderBudget`
+///   after the previous one started (5% of a core by default: invisible for cheap
+///   documents, a render every ~700 ms for one whose renders take 35 ms), but never
+///   later than `maxDelay` after the latest keystroke, so the preview still settles
+///   quickly when typing stops.
 /// - **maxWait.** A render is never due later than `maxWait` after the first keystroke
 ///   not covered by a render, so continuous typing still refreshes the preview.
 /// - **One render in flight.** Keystrokes during a render only mark the document dirty;
@@ -61,6 +66,10 @@ public struct AdaptiveDebouncer<Instant: InstantProtocol>: Sendable where Instan
         /// Inter-keystroke interval assumed before two keystrokes are seen. Default
         /// 150 ms (the median of real typing).
         public var initialKeystrokeInterval: Duration
+        /// The largest share of time renders may take while the user types: a render is
+        /// not due sooner than c / `renderBudget` after the previous render started
+        /// (`maxWait` still wins). In (0, 1]; 1 disables the rule. Default 0.05.
+        public var renderBudget: Double
 
         /// A configuration; every parameter has the default documented on its property.
         ///
@@ -80,7 +89,8 @@ public struct AdaptiveDebouncer<Instant: InstantProtocol>: Sendable where Instan
             renderSmoothing: Double = 0.3,
             keystrokeSmoothing: Double = 0.2,
             initialRenderDuration: Duration = .milliseconds(5),
-            initialKeystrokeInterval: Duration = .milliseconds(150)
+            initialKeystrokeInterval: Duration = .milliseconds(150),
+            renderBudget: Double = 0.05
         ) {
             precondition(minDelay >= .zero && minDelay <= maxDelay && maxDelay <= maxWait, "need 0 <= minDelay <= maxDelay <= maxWait")
             precondition(pauseThreshold > .zero && initialKeystrokeInterval > .zero, "intervals must be positive")
@@ -89,6 +99,7 @@ public struct AdaptiveDebouncer<Instant: InstantProtocol>: Sendable where Instan
             precondition(renderSmoothing > 0 && renderSmoothing <= 1, "renderSmoothing must be in (0, 1]")
             precondition(keystrokeSmoothing > 0 && keystrokeSmoothing <= 1, "keystrokeSmoothing must be in (0, 1]")
             precondition(leadingEdgeMaxRenderDuration >= .zero && initialRenderDuration >= .zero, "durations must not be negative")
+            precondition(renderBudget > 0 && renderBudget <= 1, "renderBudget must be in (0, 1]")
             self.minDelay = minDelay
             self.maxDelay = maxDelay
             self.maxWait = maxWait
@@ -101,6 +112,7 @@ public struct AdaptiveDebouncer<Instant: InstantProtocol>: Sendable where Instan
             self.keystrokeSmoothing = keystrokeSmoothing
             self.initialRenderDuration = initialRenderDuration
             self.initialKeystrokeInterval = initialKeystrokeInterval
+            self.renderBudget = renderBudget
         }
     }
 
@@ -129,6 +141,8 @@ public struct AdaptiveDebouncer<Instant: InstantProtocol>: Sendable where Instan
     /// The first keystroke not covered by a started render.
     private var firstUnrendered: Instant?
     private var renderStart: Instant?
+    /// When the last render started (kept after it finishes, for the render budget).
+    private var lastRenderStart: Instant?
     /// When the next render is due; set while there are unrendered edits and no render
     /// is in flight.
     private var deadline: Instant?
@@ -199,6 +213,7 @@ public struct AdaptiveDebouncer<Instant: InstantProtocol>: Sendable where Instan
     public mutating func renderStarted(at now: Instant) {
         precondition(renderStart == nil, "renderStarted(at:) while a render is in flight")
         renderStart = now
+        lastRenderStart = now
         firstUnrendered = nil
         deadline = nil
     }
@@ -235,7 +250,14 @@ public struct AdaptiveDebouncer<Instant: InstantProtocol>: Sendable where Instan
             deadline = nil
             return .idle
         }
-        let due = min(last.advanced(by: trailingDelay), first.advanced(by: configuration.maxWait))
+        var due = last.advanced(by: trailingDelay)
+        if let previous = lastRenderStart, configuration.renderBudget < 1 {
+            // Not sooner than the budget allows, but never later than maxDelay after the
+            // latest keystroke: once typing stops, the preview settles as before.
+            let budgetStart = previous.advanced(by: .seconds(renderSeconds / configuration.renderBudget))
+            due = max(due, min(budgetStart, last.advanced(by: configuration.maxDelay)))
+        }
+        due = min(due, first.advanced(by: configuration.maxWait))
         deadline = due
         return due <= now ? .renderNow : .renderAt(due)
     }

@@ -89,7 +89,10 @@ struct AdaptiveDebouncerDecisionTests {
 
     @Test("Cheap renders relative to cadence: every keystroke renders at once")
     func cheapRendersRenderEveryKeystroke() {
-        var (debouncer, now) = trained(renderDuration: .milliseconds(10), interval: .milliseconds(150))
+        // The cadence rule alone (the default 5% budget would space 10 ms renders 200 ms
+        // apart; see RenderBudgetTests).
+        let configuration = Debouncer.Configuration(renderBudget: 1)
+        var (debouncer, now) = trained(renderDuration: .milliseconds(10), interval: .milliseconds(150), configuration: configuration)
         #expect(debouncer.trailingDelay == .zero)
         for _ in 0..<20 {
             #expect(debouncer.keystroke(at: now) == .renderNow)
@@ -175,9 +178,11 @@ struct AdaptiveDebouncerDecisionTests {
         #expect(debouncer.keystroke(at: typed) == .awaitingRender)
         #expect(debouncer.tick(at: typed) == .awaitingRender)
         #expect(debouncer.nextDeadline == nil)
-        // It finishes 50 ms after that keystroke: the re-render waits for the delay.
+        // It finishes 50 ms after that keystroke: the re-render waits for the delay, here
+        // stretched by the render budget (400 ms / 0.1 after the last start) to its cap,
+        // maxDelay after the keystroke.
         let finished = typed.advanced(by: .milliseconds(50))
-        #expect(debouncer.renderFinished(at: finished) == .renderAt(typed.advanced(by: debouncer.trailingDelay)))
+        #expect(debouncer.renderFinished(at: finished) == .renderAt(typed.advanced(by: debouncer.configuration.maxDelay)))
         #expect(delay > .milliseconds(50))
         // Finishing long after the last keystroke renders at once.
         var (other, start) = trained(renderDuration: .milliseconds(400), interval: .milliseconds(150))
@@ -396,5 +401,65 @@ struct AdaptiveDebouncerSimulationTests {
                 }
             }
         }
+    }
+}
+
+@Suite("AdaptiveDebouncer render budget")
+struct RenderBudgetTests {
+    @Test("a 35 ms document typed at 150 ms renders no sooner than c / renderBudget after the last render start")
+    func budgetSpacesRenders() {
+        let configuration = Debouncer.Configuration(renderBudget: 0.1)
+        let (trainedDebouncer, start) = trained(renderDuration: .milliseconds(35), interval: .milliseconds(150), configuration: configuration)
+        var debouncer = trainedDebouncer
+        var now = start
+        var starts: [VirtualInstant] = []
+        var nextDue: VirtualInstant?
+        // 30 s of steady typing; the owner follows every decision.
+        for _ in 0..<200 {
+            if let due = nextDue, due <= now {
+                debouncer.renderStarted(at: due)
+                starts.append(due)
+                nextDue = nil
+                switch debouncer.renderFinished(at: due.advanced(by: .milliseconds(35)), duration: .milliseconds(35)) {
+                case .renderAt(let instant): nextDue = instant
+                case .renderNow: nextDue = due.advanced(by: .milliseconds(35))
+                default: break
+                }
+            }
+            switch debouncer.keystroke(at: now) {
+            case .renderNow: nextDue = now
+            case .renderAt(let instant): nextDue = instant
+            default: break
+            }
+            now = now.advanced(by: .milliseconds(150))
+        }
+        let gaps = zip(starts, starts.dropFirst()).map { $0.duration(to: $1) }
+        #expect(starts.count >= 40, "typing still refreshes the preview: \(starts.count) renders")
+        #expect(starts.count <= 100, "at most every other keystroke renders: \(starts.count) of 200")
+        #expect(gaps.dropFirst().allSatisfy { $0 >= .milliseconds(340) }, "gaps \(gaps.prefix(5))")
+        #expect(gaps.allSatisfy { $0 <= .milliseconds(750) + .milliseconds(150) + .milliseconds(35) })
+    }
+
+    @Test("renderBudget 1 disables the rule: cheap-by-cadence renders follow every keystroke")
+    func budgetDisabled() {
+        let configuration = Debouncer.Configuration(renderBudget: 1)
+        let (trainedDebouncer, start) = trained(renderDuration: .milliseconds(35), interval: .milliseconds(150), configuration: configuration)
+        var debouncer = trainedDebouncer
+        #expect(render(&debouncer, at: start, taking: .milliseconds(35)) == .idle)
+        #expect(debouncer.keystroke(at: start.advanced(by: .milliseconds(100))) == .renderNow)
+    }
+
+    @Test("the budget never defers a render past maxDelay after the latest keystroke")
+    func maxWaitWins() {
+        let (trainedDebouncer, start) = trained(renderDuration: .milliseconds(400), interval: .milliseconds(150))
+        var debouncer = trainedDebouncer
+        _ = render(&debouncer, at: start, taking: .milliseconds(400))
+        let first = start.advanced(by: .milliseconds(500))
+        guard case .renderAt(let due) = debouncer.keystroke(at: first) else {
+            Issue.record("expected a scheduled render")
+            return
+        }
+        // c / budget = 4 s after the last start, but a lone keystroke settles maxDelay after it.
+        #expect(due == first.advanced(by: debouncer.configuration.maxDelay))
     }
 }
