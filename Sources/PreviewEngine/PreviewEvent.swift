@@ -1,0 +1,106 @@
+public import DocumentModel
+
+/// The name of an open document, chosen by the embedder (a path, a buffer number, a URI).
+public typealias DocumentID = String
+
+/// What the engine tells its subscribers, on the callback queue.
+public enum PreviewEvent: Sendable {
+    /// A render of one version was delivered.
+    case rendered(RenderResult)
+    /// A version was written to the document's autosave file.
+    case saved(SaveResult)
+    /// Writing the autosave file failed; the text stays in memory and the engine retries.
+    case saveFailed(SaveFailure)
+    /// Statistics of one version.
+    case statistics(DocumentStatistics)
+    /// A long task reported progress.
+    case progress(TaskProgressReport)
+    /// The document was closed (after its final autosave).
+    case closed(DocumentID)
+}
+
+/// The HTML of one version of a document and what it cost.
+public struct RenderResult: Sendable {
+    /// The document.
+    public let documentID: DocumentID
+    /// The version the HTML is the full render of.
+    public let version: UInt64
+    /// The HTML fragment.
+    public let html: String
+    /// How long the render took (as the engine's clock counts it).
+    public let renderDuration: Duration
+    /// When the edit that produced this version was applied.
+    public let editedAt: MonotonicInstant
+    /// When the render started.
+    public let startedAt: MonotonicInstant
+    /// When the result was handed to the subscriber.
+    public let deliveredAt: MonotonicInstant
+
+    /// From the edit that produced this version to delivery.
+    public var latency: Duration { editedAt.duration(to: deliveredAt) }
+}
+
+/// A successful autosave.
+public struct SaveResult: Sendable, Hashable {
+    /// The document.
+    public let documentID: DocumentID
+    /// The version now on disk.
+    public let version: UInt64
+    /// The file written.
+    public let path: String
+}
+
+/// A failed autosave attempt.
+public struct SaveFailure: Sendable, Hashable {
+    /// The document.
+    public let documentID: DocumentID
+    /// The version that could not be written.
+    public let version: UInt64
+    /// The file that could not be written.
+    public let path: String
+    /// What went wrong (the system's error message).
+    public let message: String
+    /// How many attempts in a row have failed.
+    public let consecutiveFailures: Int
+    /// When the engine tries again, or nil when it will not (the document was closed).
+    public let retryAt: MonotonicInstant?
+}
+
+/// Progress of a long task (autosave of a large document, statistics).
+public struct TaskProgressReport: Sendable, Hashable {
+    /// The document the task works on.
+    public let documentID: DocumentID
+    /// The task's name: `render`, `autosave` or `statistics`.
+    public let task: String
+    /// Completed fraction, 0...1.
+    public let fraction: Double
+    /// A short human-readable note.
+    public let message: String
+}
+
+/// Why the engine refused a request. A refused request changes nothing.
+public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No open document has this id.
+    case unknownDocument(DocumentID)
+    /// A document with this id is already open.
+    case documentAlreadyOpen(DocumentID)
+    /// The edit does not fit the document's current text.
+    case invalidEdit(DocumentID, EditError)
+    /// The document's final autosave failed; it stays open so nothing is lost.
+    case saveFailed(DocumentID, path: String, message: String)
+    /// No autosave path is configured for the document.
+    case noAutosavePath(DocumentID)
+    /// The engine is shutting down or shut down.
+    case shutDown
+
+    public var description: String {
+        switch self {
+        case .unknownDocument(let id): "no open document '\(id)'"
+        case .documentAlreadyOpen(let id): "document '\(id)' is already open"
+        case .invalidEdit(let id, let reason): "invalid edit of '\(id)': \(reason)"
+        case .saveFailed(let id, let path, let message): "saving '\(id)' to \(path) failed: \(message)"
+        case .noAutosavePath(let id): "document '\(id)' has no save path"
+        case .shutDown: "the engine is shut down"
+        }
+    }
+}

@@ -1,0 +1,204 @@
+public import AdaptiveDebouncer
+
+/// What a render policy tells the engine to do next.
+public enum RenderDecision: Sendable, Hashable {
+    /// Start a render now.
+    case renderNow
+    /// Arm a timer for this instant (replacing any earlier one) and ask again then.
+    case renderAt(MonotonicInstant)
+    /// A render is in flight; ask again when it finishes.
+    case awaitingRender
+    /// Nothing to render.
+    case idle
+}
+
+/// Decides when a document is rendered. The engine calls it under its lock with the
+/// instant of each event; a policy never reads a clock or sleeps.
+public protocol RenderPolicy: Sendable {
+    /// An edit was applied at `now`.
+    mutating func keystroke(at now: MonotonicInstant) -> RenderDecision
+    /// A render covering every edit so far started at `now`.
+    mutating func renderStarted(at now: MonotonicInstant)
+    /// The render in flight finished at `now` after `duration`.
+    mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision
+    /// The timer armed for `.renderAt` fired at `now`.
+    func tick(at now: MonotonicInstant) -> RenderDecision
+    /// Whether some edit is not covered by a started render.
+    var hasUnrenderedEdits: Bool { get }
+}
+
+/// The policies the engine can run: ours, and the ones other editors use (for the
+/// replay benchmark's comparison).
+public enum RenderPolicyChoice: Sendable, Hashable {
+    /// ``AdaptivePolicy``: leading edge when cheap, trailing delay from render cost and
+    /// typing cadence, `maxWait` during continuous typing.
+    case adaptive(AdaptiveDebouncer<MonotonicInstant>.Configuration)
+    /// ``EveryKeystrokePolicy``: render as soon as possible after every edit.
+    case everyKeystroke
+    /// ``TrailingDebouncePolicy``: render once no edit came for the delay (VS Code's
+    /// Markdown preview waits 300 ms).
+    case trailingDebounce(Duration)
+    /// ``DebounceWithDirtyFlagPolicy``: trailing debounce with one render in flight and
+    /// a dirty flag (Zed's preview, 200 ms).
+    case debounceWithDirtyFlag(Duration)
+
+    /// Ours, with the default tuning.
+    public static let `default` = RenderPolicyChoice.adaptive(.init())
+
+    func makePolicy() -> any RenderPolicy {
+        switch self {
+        case .adaptive(let configuration): AdaptivePolicy(configuration: configuration)
+        case .everyKeystroke: EveryKeystrokePolicy()
+        case .trailingDebounce(let delay): TrailingDebouncePolicy(delay: delay)
+        case .debounceWithDirtyFlag(let delay): DebounceWithDirtyFlagPolicy(delay: delay)
+        }
+    }
+}
+
+/// Our policy: the ``AdaptiveDebouncer`` (see `Docs/ADAPTIVE_DEBOUNCER.md`).
+public struct AdaptivePolicy: RenderPolicy {
+    private var debouncer: AdaptiveDebouncer<MonotonicInstant>
+
+    /// The policy with `configuration`.
+    public init(configuration: AdaptiveDebouncer<MonotonicInstant>.Configuration = .init()) {
+        debouncer = AdaptiveDebouncer(configuration: configuration)
+    }
+
+    public mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
+        Self.map(debouncer.keystroke(at: now))
+    }
+
+    public mutating func renderStarted(at now: MonotonicInstant) {
+        debouncer.renderStarted(at: now)
+    }
+
+    public mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
+        Self.map(debouncer.renderFinished(at: now, duration: duration))
+    }
+
+    public func tick(at now: MonotonicInstant) -> RenderDecision {
+        Self.map(debouncer.tick(at: now))
+    }
+
+    public var hasUnrenderedEdits: Bool { debouncer.hasUnrenderedEdits }
+
+    private static func map(_ decision: AdaptiveDebouncer<MonotonicInstant>.Decision) -> RenderDecision {
+        switch decision {
+        case .renderNow: .renderNow
+        case .renderAt(let instant): .renderAt(instant)
+        case .awaitingRender: .awaitingRender
+        case .idle: .idle
+        }
+    }
+}
+
+/// Render after every edit, as soon as the render in flight (if any) is done.
+public struct EveryKeystrokePolicy: RenderPolicy {
+    private var inFlight = false
+    private var dirty = false
+
+    /// The policy.
+    public init() {}
+
+    public mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
+        dirty = true
+        return inFlight ? .awaitingRender : .renderNow
+    }
+
+    public mutating func renderStarted(at now: MonotonicInstant) {
+        inFlight = true
+        dirty = false
+    }
+
+    public mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
+        inFlight = false
+        return dirty ? .renderNow : .idle
+    }
+
+    public func tick(at now: MonotonicInstant) -> RenderDecision {
+        inFlight ? .awaitingRender : (dirty ? .renderNow : .idle)
+    }
+
+    public var hasUnrenderedEdits: Bool { dirty }
+}
+
+/// Render once `delay` has passed without an edit; a render due while another is in
+/// flight starts when that one finishes.
+public struct TrailingDebouncePolicy: RenderPolicy {
+    /// The quiet time required before a render.
+    public let delay: Duration
+    private var deadline: MonotonicInstant?
+    private var inFlight = false
+
+    /// The policy waiting `delay` after the last edit.
+    public init(delay: Duration) { self.delay = delay }
+
+    public mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
+        let due = now.advanced(by: delay)
+        deadline = due
+        return inFlight ? .awaitingRender : .renderAt(due)
+    }
+
+    public mutating func renderStarted(at now: MonotonicInstant) {
+        inFlight = true
+        deadline = nil
+    }
+
+    public mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
+        inFlight = false
+        return tick(at: now)
+    }
+
+    public func tick(at now: MonotonicInstant) -> RenderDecision {
+        guard let deadline else { return .idle }
+        if inFlight { return .awaitingRender }
+        return deadline <= now ? .renderNow : .renderAt(deadline)
+    }
+
+    public var hasUnrenderedEdits: Bool { deadline != nil }
+}
+
+/// A trailing debounce of `delay` with one render in flight: edits during a render set a
+/// dirty flag, and a dirty document is rendered again `delay` after that render ends.
+public struct DebounceWithDirtyFlagPolicy: RenderPolicy {
+    /// The debounce delay.
+    public let delay: Duration
+    private var deadline: MonotonicInstant?
+    private var inFlight = false
+    private var dirty = false
+
+    /// The policy with `delay`.
+    public init(delay: Duration) { self.delay = delay }
+
+    public mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
+        if inFlight {
+            dirty = true
+            return .awaitingRender
+        }
+        let due = now.advanced(by: delay)
+        deadline = due
+        return .renderAt(due)
+    }
+
+    public mutating func renderStarted(at now: MonotonicInstant) {
+        inFlight = true
+        deadline = nil
+    }
+
+    public mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
+        inFlight = false
+        guard dirty else { return tick(at: now) }
+        dirty = false
+        let due = now.advanced(by: delay)
+        deadline = due
+        return .renderAt(due)
+    }
+
+    public func tick(at now: MonotonicInstant) -> RenderDecision {
+        guard let deadline else { return inFlight && dirty ? .awaitingRender : .idle }
+        if inFlight { return .awaitingRender }
+        return deadline <= now ? .renderNow : .renderAt(deadline)
+    }
+
+    public var hasUnrenderedEdits: Bool { deadline != nil || dirty }
+}
