@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "EditTraces", targets: ["EditTraces"]),
         .executable(name: "pool-throughput", targets: ["PoolThroughput"]),
         .library(name: "PreviewEngine", targets: ["PreviewEngine"]),
+        .library(name: "PreviewProtocol", targets: ["PreviewProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "mdpreview",
             dependencies: [
-                "MarkdownRenderer", "PreviewEngine", "DocumentModel",
+                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -139,6 +140,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: PreviewProtocol (issue 5)
+        .target(name: "PreviewProtocol", dependencies: [], swiftSettings: strict),
+        .testTarget(name: "PreviewProtocolTests", dependencies: ["PreviewProtocol", "TestSupport"], swiftSettings: strict),
     ]
 )
 

@@ -1,0 +1,250 @@
+import Foundation
+import PreviewProtocol
+import TestSupport
+import Testing
+
+/// Decodes one line that must be a request.
+func request(_ line: String, line number: Int = 1) throws -> Request {
+    let decoded = try RequestDecoder().decode(line, line: number)
+    return try #require(decoded)
+}
+
+@Suite("Request decoding")
+struct RequestDecodingTests {
+    @Test("every request form of the protocol document decodes to its value")
+    func specExamples() throws {
+        #expect(try request(##"{"op":"open","doc":"a","text":"# Hi\n"}"##)
+            == .open(OpenRequest(doc: "a", text: "# Hi\n")))
+        #expect(try request(#"{"op":"open","id":1,"doc":"a","text":"x","autosave":"/tmp/a.md","options":{"unsafe":true,"sourcepos":true,"smart":true,"hardbreaks":true,"github_pre_lang":true,"full_info_string":true,"table_prefer_style_attributes":true,"strikethrough_double_tilde":true,"extensions":["table","footnotes"]}}"#)
+            == .open(OpenRequest(
+                id: .integer(1), doc: "a", text: "x", autosave: "/tmp/a.md",
+                options: RenderSettings(
+                    allowsUnsafeHTML: true, sourcePositions: true, smartPunctuation: true, hardBreaks: true,
+                    githubPreLang: true, fullInfoString: true, tablePreferStyleAttributes: true,
+                    strikethroughDoubleTilde: true, extensions: [.table, .footnotes]
+                )
+            )))
+        #expect(try request(#"{"op":"open","doc":"a","text":"","options":{"nobreaks":true,"extensions":[]}}"#)
+            == .open(OpenRequest(doc: "a", text: "", options: RenderSettings(noBreaks: true, extensions: []))))
+        #expect(try request(#"{"op":"edit","doc":"a","pos":3,"del":0,"ins":"x"}"#)
+            == .edit(EditRequest(doc: "a", changes: .offsets([OffsetPatch(pos: 3, del: 0, ins: "x")], unit: .scalar))))
+        #expect(try request(#"{"op":"edit","id":"e1","doc":"a","pos":3,"del":2,"ins":"","unit":"utf8","t":1500,"c":1}"#)
+            == .edit(EditRequest(
+                id: .string("e1"), doc: "a", changes: .offsets([OffsetPatch(pos: 3, del: 2, ins: "")], unit: .utf8),
+                timestampMs: 1500, continuesTransaction: true
+            )))
+        #expect(try request(#"{"op":"edit","doc":"a","patches":[{"pos":0,"del":1,"ins":"A"},{"pos":5,"del":0,"ins":"!"}],"unit":"utf16"}"#)
+            == .edit(EditRequest(doc: "a", changes: .offsets([
+                OffsetPatch(pos: 0, del: 1, ins: "A"), OffsetPatch(pos: 5, del: 0, ins: "!"),
+            ], unit: .utf16))))
+        #expect(try request(#"{"op":"edit","doc":"a","range":{"start":{"line":0,"character":3},"end":{"line":0,"character":5}},"text":"x","unit":"utf16"}"#)
+            == .edit(EditRequest(doc: "a", changes: .range(
+                LineRange(start: LinePoint(line: 0, character: 3), end: LinePoint(line: 0, character: 5)), text: "x", unit: .utf16
+            ))))
+        #expect(try request(#"{"op":"replace","doc":"a","text":"new"}"#) == .replace(ReplaceRequest(doc: "a", text: "new")))
+        #expect(try request(#"{"op":"save","doc":"a"}"#) == .save(SaveRequest(doc: "a")))
+        #expect(try request(#"{"op":"save","doc":"a","path":"/tmp/out.md","id":-4}"#)
+            == .save(SaveRequest(id: .integer(-4), doc: "a", path: "/tmp/out.md")))
+        #expect(try request(#"{"op":"render","doc":"a"}"#) == .render(DocumentRequest(doc: "a")))
+        #expect(try request(#"{"op":"stats","doc":"a","id":"s"}"#) == .stats(DocumentRequest(id: .string("s"), doc: "a")))
+        #expect(try request(#"{"op":"close","doc":"a"}"#) == .close(DocumentRequest(doc: "a")))
+        #expect(try request(#"{"op":"shutdown"}"#) == .shutdown(id: nil))
+        #expect(try request(#"{"op":"shutdown","id":9}"#) == .shutdown(id: .integer(9)))
+    }
+
+    @Test("the range form defaults to UTF-16 and the offset forms to scalars")
+    func unitDefaults() throws {
+        guard case let .edit(range) = try request(#"{"op":"edit","doc":"a","range":{"start":{"line":1,"character":0},"end":{"line":2,"character":1}},"text":""}"#),
+              case let .edit(offsets) = try request(#"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"x"}"#),
+              case let .edit(patches) = try request(#"{"op":"edit","doc":"a","patches":[{"pos":0,"del":0,"ins":"x"}]}"#)
+        else { Issue.record("not edits"); return }
+        #expect(range.changes.unit == .utf16)
+        #expect(offsets.changes.unit == .scalar)
+        #expect(patches.changes.unit == .scalar)
+    }
+
+    @Test("LSP's deprecated rangeLength and unknown top-level keys are ignored; null counts as absent")
+    func lenientKeys() throws {
+        #expect(try request(#"{"op":"edit","doc":"a","range":{"start":{"line":0,"character":0},"end":{"line":0,"character":1}},"rangeLength":1,"text":"y","future":[1,{"x":null}]}"#)
+            == .edit(EditRequest(doc: "a", changes: .range(
+                LineRange(start: LinePoint(line: 0, character: 0), end: LinePoint(line: 0, character: 1)), text: "y", unit: .utf16
+            ))))
+        #expect(try request(#"{"op":"save","doc":"a","path":null,"id":null}"#) == .save(SaveRequest(doc: "a")))
+        // Many unknown keys (past the size where objects get a hash index) change nothing.
+        let padding = (0..<40).map { "\"x\($0)\":[\($0)]," }.joined()
+        #expect(try request("{" + padding + #""op":"close","id":"c","doc":"z"}"#) == .close(DocumentRequest(id: .string("c"), doc: "z")))
+        #expect(try request(#"{"op":"edit","doc":"a","pos":1,"del":0,"ins":"","t":null,"c":0}"#)
+            == .edit(EditRequest(doc: "a", changes: .offsets([OffsetPatch(pos: 1, del: 0, ins: "")], unit: .scalar))))
+    }
+
+    @Test("trace lines without op decode as edits with doc nil")
+    func traceLines() throws {
+        #expect(try request(#"{"t": 120, "pos": 4, "del": 1, "ins": "é😀"}"#)
+            == .edit(EditRequest(doc: nil, changes: .offsets([OffsetPatch(pos: 4, del: 1, ins: "é😀")], unit: .scalar), timestampMs: 120)))
+        #expect(try request(#"{"t":null,"pos":0,"del":0,"ins":"a","c":1}"#)
+            == .edit(EditRequest(doc: nil, changes: .offsets([OffsetPatch(pos: 0, del: 0, ins: "a")], unit: .scalar), continuesTransaction: true)))
+        // A trace line may also name a document and carry an id.
+        #expect(try request(#"{"id":"k","doc":"b","pos":0,"del":0,"ins":"a"}"#)
+            == .edit(EditRequest(id: .string("k"), doc: "b", changes: .offsets([OffsetPatch(pos: 0, del: 0, ins: "a")], unit: .scalar))))
+        // An explicit edit may omit doc too.
+        #expect(try request(#"{"op":"edit","pos":0,"del":0,"ins":"a"}"#).doc == nil)
+    }
+
+    @Test("booleans are never numbers and integers are told from fractions")
+    func numberAndBooleanTypes() throws {
+        let decoder = RequestDecoder()
+        #expect(throws: ProtocolError.self) { try decoder.decode(#"{"op":"edit","doc":"a","pos":true,"del":0,"ins":""}"#) }
+        #expect(try code(#"{"op":"edit","doc":"a","pos":true,"del":0,"ins":""}"#) == .wrongType)
+        #expect(try code(#"{"op":"edit","doc":"a","pos":1,"del":false,"ins":""}"#) == .wrongType)
+        #expect(try code(#"{"op":"open","doc":"a","text":"","options":{"unsafe":1}}"#) == .wrongType)
+        #expect(try code(#"{"op":"open","doc":"a","text":"","options":{"smart":0}}"#) == .wrongType)
+        #expect(try code(#"{"op":"edit","doc":"a","pos":1.5,"del":0,"ins":""}"#) == .invalidValue)
+        #expect(try code(#"{"op":"edit","doc":"a","pos":1,"del":0,"ins":"","c":1.5}"#) == .invalidValue)
+        #expect(try code(#"{"op":"render","doc":"a","id":2.5}"#) == .invalidValue)
+        #expect(try code(#"{"op":"render","doc":"a","id":true}"#) == .wrongType)
+        // Whole numbers written with a fraction or an exponent are integers.
+        #expect(try request(#"{"op":"edit","doc":"a","pos":3.0,"del":1e1,"ins":""}"#)
+            == .edit(EditRequest(doc: "a", changes: .offsets([OffsetPatch(pos: 3, del: 10, ins: "")], unit: .scalar))))
+        // true and 1 are both accepted for c, as are false and 0.
+        for (text, expected) in [("true", true), ("1", true), ("false", false), ("0", false)] {
+            guard case let .edit(edit) = try request(#"{"pos":0,"del":0,"ins":"","c":"# + text + "}") else {
+                Issue.record("not an edit")
+                continue
+            }
+            #expect(edit.continuesTransaction == expected, "c:\(text)")
+        }
+        // A non-integer t passes through.
+        guard case let .edit(edit) = try request(#"{"pos":0,"del":0,"ins":"","t":12.75}"#) else { Issue.record("not an edit"); return }
+        #expect(edit.timestampMs == 12.75)
+    }
+
+    @Test("strings survive every escape: compared with JSONSerialization on random text")
+    func stringsAgainstFoundation() throws {
+        var generator = SplitMix(seed: 42)
+        let pool: [Unicode.Scalar] = ["a", "Z", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{1}", "\u{1F}", "\u{7F}",
+                                      "é", "€", "\u{2028}", "\u{2029}", "\u{FEFF}", "😀", "\u{10FFFF}", "\u{E000}"]
+        for round in 0..<300 {
+            var text = ""
+            for _ in 0..<Int(generator.next() % 40) {
+                text.unicodeScalars.append(pool[Int(generator.next() % UInt64(pool.count))])
+            }
+            let object: [String: Any] = ["op": "edit", "doc": "d\(round)", "pos": round, "del": 0, "ins": text]
+            let data = try JSONSerialization.data(withJSONObject: object)
+            let decoded = try RequestDecoder().decode(Array(data), line: round + 1)
+            #expect(decoded == .edit(EditRequest(doc: "d\(round)", changes: .offsets([OffsetPatch(pos: round, del: 0, ins: text)], unit: .scalar))))
+        }
+        // \u escapes, including a surrogate pair, decode to the scalars.
+        #expect(try request(#"{"pos":0,"del":0,"ins":"\u00e9\ud83d\ude00\u0000\/"}"#)
+            == .edit(EditRequest(doc: nil, changes: .offsets([OffsetPatch(pos: 0, del: 0, ins: "é😀\u{0}/")], unit: .scalar))))
+    }
+
+    @Test("every request form survives RequestEncoder then RequestDecoder")
+    func roundTrips() throws {
+        let requests: [Request] = [
+            .open(OpenRequest(doc: "a", text: "")),
+            .open(OpenRequest(id: .string("o"), doc: "doc with \"quotes\" and ünïcode", text: "# T\n\n\u{0}\r\n😀\u{2028}", autosave: "/tmp/x y.md")),
+            .open(OpenRequest(id: .integer(Int.max), doc: "b", text: "x", options: RenderSettings(
+                allowsUnsafeHTML: true, sourcePositions: true, smartPunctuation: true, hardBreaks: true,
+                githubPreLang: true, fullInfoString: true, tablePreferStyleAttributes: true,
+                strikethroughDoubleTilde: true, extensions: Set(MarkdownExtension.allCases)
+            ))),
+            .open(OpenRequest(id: .integer(Int.min), doc: "c", text: "x", options: RenderSettings(noBreaks: true, extensions: []))),
+            .edit(EditRequest(doc: "a", changes: .offsets([OffsetPatch(pos: 0, del: 0, ins: "x")], unit: .scalar))),
+            .edit(EditRequest(doc: nil, changes: .offsets([OffsetPatch(pos: 10, del: 3, ins: "\n\t\"")], unit: .utf8), timestampMs: 1234, continuesTransaction: true)),
+            .edit(EditRequest(id: .integer(3), doc: "a", changes: .offsets([
+                OffsetPatch(pos: 1, del: 0, ins: "a"), OffsetPatch(pos: 2, del: 1, ins: ""), OffsetPatch(pos: 0, del: 0, ins: "😀"),
+            ], unit: .utf16), timestampMs: 0.5)),
+            .edit(EditRequest(doc: "a", changes: .range(LineRange(start: LinePoint(line: 0, character: 0), end: LinePoint(line: 3, character: 1)), text: "z", unit: .utf16))),
+            .edit(EditRequest(doc: "a", changes: .range(LineRange(start: LinePoint(line: 2, character: 2), end: LinePoint(line: 2, character: 2)), text: "", unit: .scalar))),
+            .edit(EditRequest(doc: "a", changes: .range(LineRange(start: LinePoint(line: 0, character: 5), end: LinePoint(line: 1, character: 0)), text: "q", unit: .utf8))),
+            .replace(ReplaceRequest(id: .string(""), doc: "a", text: "new\ntext")),
+            .save(SaveRequest(doc: "a")),
+            .save(SaveRequest(id: .integer(0), doc: "a", path: "/p")),
+            .render(DocumentRequest(doc: "a")),
+            .stats(DocumentRequest(id: .integer(7), doc: "a")),
+            .close(DocumentRequest(doc: "a")),
+            .shutdown(id: nil),
+            .shutdown(id: .string("bye")),
+        ]
+        for original in requests {
+            let line = RequestEncoder.encode(original)
+            #expect(line.last == 0x0A)
+            #expect(line.dropLast().contains(0x0A) == false)
+            let decoded = try RequestDecoder().decode(Array(line.dropLast()), line: 1)
+            #expect(decoded == original, "\(RequestEncoder.encodeToString(original))")
+            // Foundation agrees that it is one JSON object.
+            #expect(try JSONSerialization.jsonObject(with: Data(line)) is [String: Any])
+        }
+    }
+
+    @Test("a whole trace file decodes line by line like JSONSerialization reads it, and replays to the right length")
+    func realTraceFile() throws {
+        guard let url = try SharedData.files(in: "traces", suffixes: ["json-crdt-blog-post.ndjson"]).first else { return }
+        let data = try Data(contentsOf: url)
+        var framer = LineFramer()
+        var generator = SplitMix(seed: 7)
+        var offset = 0
+        var lines: [FramedLine] = []
+        while offset < data.count {
+            let size = 1 + Int(generator.next() % 8192)
+            framer.append(Array(data[offset..<min(data.count, offset + size)]))
+            offset += size
+            while let line = framer.next() { lines.append(line) }
+        }
+        framer.finish()
+        while let line = framer.next() { lines.append(line) }
+        let textLines = data.split(separator: 0x0A, omittingEmptySubsequences: false).filter { !$0.isEmpty }
+        #expect(lines.count == textLines.count)
+        // The header is not a request: it has no op and no pos.
+        #expect(throws: ProtocolError.self) { try RequestDecoder().decode(lines[0]) }
+        let header = try #require(try JSONSerialization.jsonObject(with: Data(textLines[0])) as? [String: Any])
+        var scalars = Array((header["startContent"] as? String ?? "").unicodeScalars)
+        let decoder = RequestDecoder()
+        for (index, framed) in lines.enumerated().dropFirst() {
+            #expect(framed.number == index + 1)
+            guard case let .edit(edit)? = try decoder.decode(framed),
+                  case let .offsets(patches, .scalar) = edit.changes, patches.count == 1
+            else {
+                Issue.record("line \(index + 1) is not a one-patch edit")
+                return
+            }
+            let reference = try #require(try JSONSerialization.jsonObject(with: Data(textLines[index])) as? [String: Any])
+            let patch = patches[0]
+            #expect(edit.doc == nil)
+            #expect(patch.pos == (reference["pos"] as? Int))
+            #expect(patch.del == (reference["del"] as? Int))
+            #expect(patch.ins == (reference["ins"] as? String))
+            #expect(edit.timestampMs == (reference["t"] as? Int).map(Double.init))
+            #expect(edit.continuesTransaction == (reference["c"] != nil))
+            scalars.replaceSubrange(patch.pos..<patch.pos + patch.del, with: patch.ins.unicodeScalars)
+        }
+        var final = String.UnicodeScalarView()
+        final.append(contentsOf: scalars)
+        // The README's table gives the final size: 31548 bytes.
+        #expect(String(final).utf8.count == 31548)
+    }
+}
+
+/// The code of the error a line causes; fails the test when it decodes.
+func code(_ line: String) throws -> ProtocolErrorCode? {
+    do {
+        _ = try RequestDecoder().decode(line, line: 1)
+        Issue.record("decoded without error: \(line)")
+        return nil
+    } catch {
+        return error.code
+    }
+}
+
+/// A small deterministic random generator (SplitMix64).
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
