@@ -90,7 +90,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerPoolTests",
-            dependencies: ["WorkerPool", "TestSupport"],
+            dependencies: ["WorkerPool", "EditTraces", "TestSupport"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -123,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdaptiveDebouncerTests",
-            dependencies: ["AdaptiveDebouncer", "TestSupport"],
+            dependencies: ["AdaptiveDebouncer", "EditTraces", "TestSupport"],
             swiftSettings: strict
         ),
 
@@ -142,7 +142,7 @@ let package = Package(
 
         // MARK: PreviewProtocol (issue 5)
         .target(name: "PreviewProtocol", dependencies: [], swiftSettings: strict),
-        .testTarget(name: "PreviewProtocolTests", dependencies: ["PreviewProtocol", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PreviewProtocolTests", dependencies: ["PreviewProtocol", "EditTraces", "TestSupport"], swiftSettings: strict),
     ]
 )
 

@@ -215,29 +215,7 @@ private struct Generator {
 
 // MARK: - Random numbers
 
-/// SplitMix64 (Steele, Lea, Flood 2014): small, fast, and fully specified, so sequences
-/// are identical on every platform and Swift version (unlike `SystemRandomNumberGenerator`
-/// or the standard library's `random(in:using:)` algorithms, which are not specified).
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1), with 53 random bits.
-    mutating func unit() -> Double {
-        Double(next() >> 11) * 0x1p-53
-    }
-
+extension SplitMix64 {
     /// Uniform in 0..<bound (bound > 0), by Lemire's multiply-shift.
     mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0)

@@ -1,3 +1,4 @@
+import EditTraces
 import AdaptiveDebouncer
 import Testing
 
@@ -312,14 +313,11 @@ struct Simulation {
 
 /// A tiny deterministic PRNG (SplitMix64) for generating keystroke times.
 struct TestRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private var generator: SplitMix64
+
+    init(state: UInt64) { generator = SplitMix64(seed: state) }
+
+    mutating func next() -> UInt64 { generator.next() }
     mutating func int(in range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))
     }

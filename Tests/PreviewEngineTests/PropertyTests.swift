@@ -1,3 +1,4 @@
+import EditTraces
 import DocumentModel
 import Foundation
 @testable import PreviewEngine
@@ -20,7 +21,7 @@ struct PropertyTests {
     func settledRenderMatches(name: String) throws {
         guard let corpus = try SharedData.folder("corpus") else { return }
         let text = String(decoding: try Data(contentsOf: corpus.appendingPathComponent(name)), as: UTF8.self)
-        var random = SplitMix(seed: name.utf8.reduce(0) { ($0 &* 31) &+ UInt64($1) })
+        var random = SplitMix64(seed: name.utf8.reduce(0) { ($0 &* 31) &+ UInt64($1) })
         let harness = EngineHarness(renderCost: .milliseconds(Int64(1 + text.utf8.count / 20_000)), workers: 2)
         try harness.engine.open(name, text: text)
         let snippets = ["x", " ", "\n", "\n\n", "**b**", "`c`", "| a | b |\n|---|---|\n", "- [ ] t\n", "https://e.com ", "é", "🎉", "[^1]\n\n[^1]: n\n", "> q\n", "```\n"]

@@ -1,3 +1,4 @@
+import EditTraces
 import Dispatch
 import DocumentModel
 import MarkdownRenderer
@@ -68,7 +69,7 @@ struct RenderSchedulingTests {
         let harness = EngineHarness(renderCost: .milliseconds(30), workers: 2)
         try harness.engine.open("a", text: "")
         var texts: [UInt64: String] = [0: ""]
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<300 {
             let current = try harness.text("a")
             let scalars = current.unicodeScalars.count
@@ -186,15 +187,3 @@ final class Gate: Sendable {
     func open() { semaphore.signal() }
 }
 
-/// A small deterministic PRNG for tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,3 +1,4 @@
+import EditTraces
 import Foundation
 import PreviewProtocol
 import Testing
@@ -96,7 +97,7 @@ struct EventEncodingTests {
 
     @Test("random text round-trips through the encoder and Foundation's parser")
     func randomStrings() throws {
-        var generator = SplitMix(seed: 2024)
+        var generator = SplitMix64(seed: 2024)
         for _ in 0..<500 {
             var html = ""
             for _ in 0..<Int(generator.next() % 64) {

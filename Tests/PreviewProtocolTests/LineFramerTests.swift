@@ -1,3 +1,4 @@
+import EditTraces
 import PreviewProtocol
 import Testing
 
@@ -88,7 +89,7 @@ struct LineFramerTests {
 
     @Test("random chunking gives the lines of a plain split")
     func randomChunks() {
-        var generator = SplitMix(seed: 99)
+        var generator = SplitMix64(seed: 99)
         for _ in 0..<200 {
             var input: [UInt8] = []
             for _ in 0..<Int(generator.next() % 12) {

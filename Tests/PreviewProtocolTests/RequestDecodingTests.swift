@@ -1,3 +1,4 @@
+import EditTraces
 import Foundation
 import PreviewProtocol
 import TestSupport
@@ -120,7 +121,7 @@ struct RequestDecodingTests {
 
     @Test("strings survive every escape: compared with JSONSerialization on random text")
     func stringsAgainstFoundation() throws {
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let pool: [Unicode.Scalar] = ["a", "Z", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{1}", "\u{1F}", "\u{7F}",
                                       "é", "€", "\u{2028}", "\u{2029}", "\u{FEFF}", "😀", "\u{10FFFF}", "\u{E000}"]
         for round in 0..<300 {
@@ -182,7 +183,7 @@ struct RequestDecodingTests {
         guard let url = try SharedData.files(in: "traces", suffixes: ["json-crdt-blog-post.ndjson"]).first else { return }
         let data = try Data(contentsOf: url)
         var framer = LineFramer()
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var offset = 0
         var lines: [FramedLine] = []
         while offset < data.count {
@@ -236,15 +237,3 @@ func code(_ line: String) throws -> ProtocolErrorCode? {
     }
 }
 
-/// A small deterministic random generator (SplitMix64).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,3 +1,4 @@
+import EditTraces
 import Foundation
 import Testing
 import WorkerPool
@@ -41,7 +42,7 @@ struct StressTests {
         let done = Signals()
         for thread in 0..<threads {
             Thread.detachNewThread {
-                var generator = SplitMix(seed: UInt64(thread + 1))
+                var generator = SplitMix64(seed: UInt64(thread + 1))
                 var mine: [TaskHandle<Int>] = []
                 for operation in 0..<operations {
                     let priority = PoolPriority.allCases[Int(generator.next() % 5)]
@@ -112,17 +113,3 @@ struct StressTests {
     }
 }
 
-/// A small deterministic random number generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
