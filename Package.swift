@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "EditTraces", targets: ["EditTraces"]),
         .executable(name: "pool-throughput", targets: ["PoolThroughput"]),
         .library(name: "PreviewEngine", targets: ["PreviewEngine"]),
+        .executable(name: "replay", targets: ["Replay"]),
         .library(name: "PreviewProtocol", targets: ["PreviewProtocol"]),
     ],
     dependencies: [
@@ -140,9 +141,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: replay benchmark (issue 6)
+        .executableTarget(
+            name: "Replay",
+            dependencies: ["PreviewEngine", "EditTraces", "DocumentModel", "MarkdownRenderer", "WorkerPool",
+                           .product(name: "Histogram", package: "hdrhistogram-swift"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/Replay",
+            swiftSettings: strict
+        ),
+
         // MARK: PreviewProtocol (issue 5)
         .target(name: "PreviewProtocol", dependencies: [], swiftSettings: strict),
         .testTarget(name: "PreviewProtocolTests", dependencies: ["PreviewProtocol", "EditTraces", "TestSupport"], swiftSettings: strict),
     ]
 )
-
