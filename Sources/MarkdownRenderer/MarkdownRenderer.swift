@@ -30,7 +30,7 @@ public struct MarkdownRenderer: Sendable {
     /// Renders `markdown` to an HTML fragment.
     public func render(_ markdown: String) -> String {
         var markdown = markdown
-        return markdown.withUTF8 { input in withHTML(of: input) { String(decoding: $0, as: UTF8.self) } }
+        return markdown.withUTF8 { input in withHTML(of: input, Self.string(fromValidUTF8:)) }
     }
 
     /// Renders raw bytes (any encoding errors included) to an HTML fragment.
@@ -38,7 +38,29 @@ public struct MarkdownRenderer: Sendable {
     /// Invalid UTF-8 sequences and NUL bytes are replaced with U+FFFD, as the
     /// reference `cmark-gfm --validate-utf8` does.
     public func render<Bytes: Sequence<UInt8>>(bytes: Bytes) -> String {
-        withContiguousBytes(bytes) { input in withHTML(of: input) { String(decoding: $0, as: UTF8.self) } }
+        withContiguousBytes(bytes) { input in withHTML(of: input, Self.string(fromValidUTF8:)) }
+    }
+
+    /// A `String` of HTML that libcmark-gfm produced with `CMARK_OPT_VALIDATE_UTF8`.
+    ///
+    /// `String(decoding:as:)` validates byte by byte once it meets a non-ASCII byte, but
+    /// takes a word-at-a-time path for all-ASCII input. HTML is mostly ASCII, so it is
+    /// decoded in slices cut at scalar boundaries: the ASCII slices take the fast path.
+    /// The result is the same string (invalid input would still be repaired per slice).
+    static func string(fromValidUTF8 bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let sliceLength = 4096
+        guard bytes.count > sliceLength else { return String(decoding: bytes, as: UTF8.self) }
+        var result = String()
+        result.reserveCapacity(bytes.count)
+        var start = 0
+        while start < bytes.count {
+            var end = min(start + sliceLength, bytes.count)
+            // Do not cut a multi-byte sequence: back up over continuation bytes.
+            while end < bytes.count && end > start && bytes[end] & 0xC0 == 0x80 { end -= 1 }
+            result.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+            start = end
+        }
+        return result
     }
 
     /// Renders `markdown` to the UTF-8 bytes of an HTML fragment.

@@ -94,3 +94,22 @@ struct RenderOptionsTests {
         #expect(gfm.render(bytes: [UInt8]()) == "")
     }
 }
+
+@Suite("MarkdownRenderer String output")
+struct StringOutputTests {
+    @Test("large outputs decoded in slices equal the bytes, whatever multi-byte scalars straddle a slice edge")
+    func slicedDecoding() {
+        let renderer = MarkdownRenderer()
+        // Paragraphs of ASCII broken by 2-, 3- and 4-byte scalars at shifting offsets.
+        var markdown = ""
+        for index in 0..<3_000 {
+            markdown += String(repeating: "a", count: index % 37) + ["é", "€", "🎉", "x"][index % 4] + " www.example.com/\(index)\n"
+            if index % 50 == 0 { markdown += "\n| a | b |\n|---|---|\n| ü | \(index) |\n\n" }
+        }
+        let bytes = renderer.renderUTF8(markdown)
+        #expect(bytes.count > 100_000)
+        let html = renderer.render(markdown)
+        #expect(Array(html.utf8) == bytes)
+        #expect(html == String(decoding: bytes, as: UTF8.self))
+    }
+}
