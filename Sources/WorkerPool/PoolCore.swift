@@ -557,8 +557,20 @@ final class PoolCore: @unchecked Sendable {
     // MARK: Dispatch
 
     /// Removes and returns the runnable job with the earliest (deadline, sequence).
+    ///
+    /// When nothing is queued but submissions are on their way (in the inbox, or taken
+    /// by another worker draining it outside the mutex), waits for that drain — on
+    /// `doneCondition`, which releases the mutex — rather than returning nil: a worker
+    /// that looked again with the mutex held would keep the drainer from ever queueing
+    /// what it took.
     private func popRunnableLocked(_ wake: inout Wakeups) -> JobBase? {
         drainInboxLocked(waiting: false, &wake)
+        if let job = popQueuedLocked() { return job }
+        drainInboxLocked(waiting: true, &wake)
+        return popQueuedLocked()
+    }
+
+    private func popQueuedLocked() -> JobBase? {
         if livePending == 0 {
             if queue.tombstones > 0 { queue.removeAll() }
             return nil

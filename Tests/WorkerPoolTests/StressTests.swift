@@ -113,3 +113,42 @@ struct StressTests {
     }
 }
 
+
+@Suite("Floods of lock-free submissions")
+struct FloodTests {
+    /// Regression: a worker that found the queue empty while another worker was draining
+    /// the inbox outside the mutex looped with the mutex held, so the drainer could never
+    /// queue what it had taken: every thread stopped (more workers than one spinner made
+    /// it likely). Each round must finish; a hang is reported as a failure, not waited out.
+    @Test("more workers than cores drain a flood of submissions without livelock", arguments: [3, 4, 6])
+    func floodWithManyWorkers(workers: Int) {
+        let pool = WorkerPool(configuration: .init(workerCount: workers, timeoutCheckInterval: nil))
+        let executed = Counter()
+        let finished = Signals()
+        let submitters = 2
+        let tasksPerSubmitter = 300
+        let rounds = 200
+        Thread.detachNewThread {
+            for _ in 0..<rounds {
+                let submitted = Signals()
+                for _ in 0..<submitters {
+                    Thread.detachNewThread {
+                        for _ in 0..<tasksPerSubmitter {
+                            _ = try? pool.submit { _ in executed.add(1) }
+                        }
+                        submitted.signal()
+                    }
+                }
+                submitted.wait(for: submitters, timeout: 600)
+                pool.waitUntilIdle()
+            }
+            finished.signal()
+        }
+        let completed = finished.wait(timeout: 60)
+        #expect(completed, "the pool stopped making progress after \(executed.value) executions")
+        // A livelocked pool cannot be shut down; leave it behind rather than hang the run.
+        guard completed else { return }
+        #expect(executed.value == submitters * tasksPerSubmitter * rounds)
+        pool.shutdown()
+    }
+}
