@@ -16,7 +16,7 @@ import WorkerPool
 
 struct Options {
     var tasks = 1_000_000
-    var repeats = 7
+    var repeats = 15
     var workers = WorkerPool.defaultWorkerCount
     var json = false
     /// `pool` or `dispatch`: time only that side (for profiling).

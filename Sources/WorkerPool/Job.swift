@@ -1,4 +1,4 @@
-import Atomics
+import Synchronization
 
 /// The optional parts of a submission (name, key, class, timeout); shared, immutable,
 /// and only allocated when one of them is used.
@@ -62,6 +62,10 @@ class JobBase: @unchecked Sendable {
     @exclusivity(unchecked) var detached = false
     /// Index of the heap holding this job's live entry, or -1 when it is in a lane.
     @exclusivity(unchecked) var heapIndex: Int8 = -1
+    /// Set (under the mutex) when the job is cancelled, superseded or timed out while
+    /// running; read without the mutex by its ``TaskContext`` and by the worker about to
+    /// invoke the closure. Never cleared.
+    let cancelRequested = Atomic<Bool>(false)
 
     init(id: TaskID, priority: PoolPriority, options: JobOptions?) {
         self.id = id
@@ -143,7 +147,7 @@ final class Job<Value: Sendable>: JobBase, @unchecked Sendable {
     }
 }
 
-/// One worker thread's record (guarded by the core's mutex, except `cancelToken`).
+/// One worker thread's record (guarded by the core's mutex).
 final class WorkerRecord: @unchecked Sendable {
     let number: Int
     /// The pool. (A cycle with the core's `workers` list, broken when the worker exits.)
@@ -151,8 +155,10 @@ final class WorkerRecord: @unchecked Sendable {
     @exclusivity(unchecked) var thread: PoolThreadID?
     /// The job whose closure this worker is executing (the worker holds it meanwhile).
     @exclusivity(unchecked) unowned(unsafe) var current: JobBase?
-    /// Incremented at every start; the epoch identifies one execution on this worker.
-    @exclusivity(unchecked) var epoch: UInt64 = 0
+    /// Plain tasks dispatched to this worker along with `current` (state `running`),
+    /// run one after the other once it ends, without taking the mutex in between.
+    /// Written under the mutex by this worker only; read by it outside.
+    @exclusivity(unchecked) var batch: [JobBase] = []
     /// When the current execution started (pool clock).
     @exclusivity(unchecked) var startTime: UInt64 = 0
     /// When the current execution times out (pool clock); 0 = no timeout.
@@ -169,11 +175,6 @@ final class WorkerRecord: @unchecked Sendable {
     @exclusivity(unchecked) var completed = 0
     let queueWait = LatencyRecorder()
     let runTime = LatencyRecorder()
-    /// The highest epoch whose execution was cancelled. An execution with epoch `e` is
-    /// cancelled when `cancelToken >= e` (epochs only grow, so a cancellation can only
-    /// ever reach the execution it was meant for, or — harmlessly — contexts that
-    /// escaped an earlier one).
-    let cancelToken = ManagedAtomic<UInt64>(0)
     /// Executing a timed-out closure; no longer counted as serving.
     @exclusivity(unchecked) var retired = false
 

@@ -593,7 +593,6 @@ final class PoolCore: @unchecked Sendable {
         livePending -= 1
         queued[job.priority.rawValue] -= 1
         if let key = job.key { pendingByKey.removeValue(forKey: key) }
-        worker.epoch &+= 1
         worker.current = job
         worker.startTime = now
         worker.queueWait.record(from: job.submitTime, to: now)
@@ -678,7 +677,7 @@ final class PoolCore: @unchecked Sendable {
     private func isIdleLocked() -> Bool {
         livePending == 0 && inbox.load(ordering: .relaxed) & ~PoolCore.inboxClosed == 0
             && !drainFlag.load(ordering: .relaxed)
-            && !workers.contains { $0.current.map { !$0.detached } ?? false }
+            && !workers.contains { ($0.current.map { !$0.detached } ?? false) || !$0.batch.isEmpty }
     }
 
     private func notifyIfIdleLocked() {
@@ -704,9 +703,7 @@ final class PoolCore: @unchecked Sendable {
             removePendingLocked(job)
             wake.droppedWork.append(job)
         case .running:
-            for worker in workers where worker.current === job {
-                worker.cancelToken.store(worker.epoch, ordering: .releasing)
-            }
+            job.cancelRequested.store(true, ordering: .releasing)
         case .finished, .failed, .cancelled, .timedOut:
             return false
         }
@@ -762,6 +759,7 @@ final class PoolCore: @unchecked Sendable {
         var count = cancelAllPendingLocked(reason: .requested, now: now, &wake)
         for worker in workers {
             if let job = worker.current, cancelLocked(job, reason: .requested, now: now, &wake) { count += 1 }
+            for job in worker.batch where cancelLocked(job, reason: .requested, now: now, &wake) { count += 1 }
         }
         mutex.unlock()
         wake.run()
@@ -786,7 +784,7 @@ final class PoolCore: @unchecked Sendable {
             guard let job = worker.current, worker.runDeadline != 0, !job.detached, now >= worker.runDeadline else {
                 continue
             }
-            worker.cancelToken.store(worker.epoch, ordering: .releasing)
+            job.cancelRequested.store(true, ordering: .releasing)
             job.detached = true
             worker.retired = true
             servingWorkers -= 1
@@ -849,6 +847,13 @@ final class PoolCore: @unchecked Sendable {
         // last release may run user deinitialisers (a returned value, captured state).
         var retiring: JobBase?
         var retiringError: (any Error)?
+        var retiringBatch: [JobBase] = []
+        // When the job just finished ended, and how its batch went.
+        var finishedAt: UInt64 = 0
+        var batchRuns: [BatchRun] = []
+        // How many tasks this worker may take as a batch next: none after a long task,
+        // then one, doubling after every round of short ones up to `batchLimit`.
+        var batchSize = PoolCore.batchLimit
         var maySpin = true
         // A chain of submissions claimed outside the mutex, queued once it is taken again.
         var claim: UInt = 0
@@ -861,9 +866,15 @@ final class PoolCore: @unchecked Sendable {
                 claim = 0
             }
             if let job = finished {
-                finishExecutionLocked(job, on: worker, error: finishedError, now: now, &wake)
+                finishExecutionLocked(job, on: worker, error: finishedError, now: finishedAt, &wake)
                 retiring = finished.take()
                 retiringError = finishedError.take()
+                if !worker.batch.isEmpty {
+                    publishBatchLocked(worker, batchRuns, &wake)
+                    swap(&retiringBatch, &worker.batch)
+                    batchRuns.removeAll(keepingCapacity: true)
+                    notifyIfIdleLocked()
+                }
             }
             if worker.retired {
                 if servingWorkers < workerCount {
@@ -873,32 +884,44 @@ final class PoolCore: @unchecked Sendable {
                     exitWorkerLocked(worker)
                     mutex.unlock()
                     wake.run()
-                    withExtendedLifetime((retiring, retiringError)) {}
+                    withExtendedLifetime((retiring, retiringError, retiringBatch)) {}
                     return
                 }
             }
             if lifecycle.hasWorkers, let job = popRunnableLocked(&wake) {
                 startLocked(job, on: worker, now: now)
+                if batchSize > 0 && job.options == nil && observers.isEmpty {
+                    dispatchBatchLocked(to: worker, limit: batchSize)
+                }
+                let startedAt = now
                 let context = TaskContext(job: job, worker: worker)
                 mutex.unlock()
                 if !wake.isEmpty { wake.run() }
                 withExtendedLifetime((retiring, retiringError)) {}
                 retiring = nil
                 retiringError = nil
+                retiringBatch.removeAll(keepingCapacity: true)
                 finishedError = job.execute(context, on: worker)
                 now = readClock()
+                finishedAt = now
+                var allShort = now &- startedAt < PoolCore.shortRun
+                if !worker.batch.isEmpty {
+                    now = runBatch(on: worker, from: now, into: &batchRuns, allShort: &allShort)
+                }
+                batchSize = allShort ? Swift.min(Swift.max(1, batchSize * 2), PoolCore.batchLimit) : batchSize / 2
                 finished = job
                 maySpin = true
                 claim = takeInboxUnlocked()
                 mutex.lock()
                 continue
             }
-            if !wake.isEmpty || retiring != nil || retiringError != nil {
+            if !wake.isEmpty || retiring != nil || retiringError != nil || !retiringBatch.isEmpty {
                 mutex.unlock()
                 wake.run()
                 withExtendedLifetime((retiring, retiringError)) {}
                 retiring = nil
                 retiringError = nil
+                retiringBatch.removeAll(keepingCapacity: true)
                 mutex.lock()
                 now = readClock()
                 continue
@@ -942,6 +965,139 @@ final class PoolCore: @unchecked Sendable {
             wakeRequested.store(false, ordering: .relaxed)
             if signalsInFlight > 0 { signalsInFlight -= 1 }
             now = readClock()
+        }
+    }
+
+    // MARK: Batches
+    //
+    // Taking the mutex for every task is what limits a pool of tiny tasks: the lock and
+    // the queue's cache lines travel between the workers' cores for each one. So a
+    // worker that starts a plain task (no name, key, class or timeout) while no event
+    // stream is open also takes more plain tasks from the front of the queue, leaving at
+    // least `workerCount` for the others: up to `batchLimit` at first, none after a task
+    // that ran long, then one, twice as many after each round of short tasks (so that
+    // tasks of borderline length do not make it take and give back batches over and
+    // over). They are `running` from then on (dispatched to this worker); it runs
+    // them in order after the first, without the mutex, and reports them all at its
+    // next acquisition. As soon as one task runs long, the tasks not yet begun go back
+    // to the queue at their old positions (`pending` again), so that a batch never
+    // holds work back longer than the one task that turned out long. A batched task
+    // cancelled before its closure was invoked is never invoked; one cancelled while
+    // running sees its token and its result is discarded, as for any running task.
+
+    /// Most plain tasks dispatched to a worker beyond the one it starts.
+    private static let batchLimit = 16
+    /// A task shorter than this (clock nanoseconds) lets its worker take a batch next.
+    private static let shortRun: UInt64 = 20_000
+
+    /// How one batched task went (recorded outside the mutex by its worker).
+    struct BatchRun {
+        var start: UInt64
+        var end: UInt64
+        var error: (any Error)?
+        var value: Any?
+        var hasValue: Bool
+        var outcome: Outcome
+
+        enum Outcome {
+            /// The closure ran.
+            case executed
+            /// Cancelled before its closure was invoked: never run.
+            case skipped
+            /// Not begun because a task before it ran long: back to the queue.
+            case returned
+        }
+    }
+
+    /// Takes further plain tasks from the front of the queue into `worker.batch`.
+    private func dispatchBatchLocked(to worker: WorkerRecord, limit: Int) {
+        while worker.batch.count < limit && livePending > workerCount,
+              let job = queue.popRunnable(classRunning: classRunning, classLimits: classLimits, plainOnly: true)
+        {
+            job.state = .running
+            livePending -= 1
+            queued[job.priority.rawValue] -= 1
+            worker.batch.append(job)
+        }
+    }
+
+    /// Outside the mutex: runs `worker.batch` in order, starting at `now`, while every
+    /// task (the one before the batch included: `allShort`) is short; returns the clock
+    /// reading after the last one. Clears `allShort` if one ran long.
+    private func runBatch(on worker: WorkerRecord, from now: UInt64, into runs: inout [BatchRun],
+                          allShort: inout Bool) -> UInt64 {
+        // The first task's returned value waits in the worker record until it is reported.
+        let firstValue = worker.returnedValue.take()
+        let firstHasValue = worker.hasReturnedValue
+        worker.hasReturnedValue = false
+        var now = now
+        let batch = worker.batch
+        for index in batch.indices {
+            let job = batch[index]
+            if !allShort {
+                runs.append(BatchRun(start: now, end: now, error: nil, value: nil, hasValue: false, outcome: .returned))
+                continue
+            }
+            if job.cancelRequested.load(ordering: .acquiring) {
+                job.dropWork()
+                runs.append(BatchRun(start: now, end: now, error: nil, value: nil, hasValue: false, outcome: .skipped))
+                continue
+            }
+            let start = now
+            let error = job.execute(TaskContext(job: job, worker: worker), on: worker)
+            now = readClock()
+            if now &- start >= PoolCore.shortRun { allShort = false }
+            if worker.hasReturnedValue {
+                runs.append(BatchRun(start: start, end: now, error: error, value: worker.returnedValue.take(),
+                                     hasValue: true, outcome: .executed))
+                worker.hasReturnedValue = false
+            } else {
+                runs.append(BatchRun(start: start, end: now, error: error, value: nil, hasValue: false,
+                                     outcome: .executed))
+            }
+        }
+        worker.returnedValue = firstValue
+        worker.hasReturnedValue = firstHasValue
+        return now
+    }
+
+    /// Reports the batch `runs` describes, like single executions, and puts the tasks
+    /// that were not begun back in the queue.
+    private func publishBatchLocked(_ worker: WorkerRecord, _ runs: [BatchRun], _ wake: inout Wakeups) {
+        let batch = worker.batch
+        runs.withUnsafeBufferPointer { runs in
+            // Newest first, so that each goes back in front of the ones after it.
+            for index in batch.indices.reversed() where runs[index].outcome == .returned {
+                let job = batch[index]
+                if job.state == .running {
+                    job.state = .pending
+                    livePending += 1
+                    queued[job.priority.rawValue] += 1
+                    queue.pushFront(job)
+                    spinKick.wrappingIncrement(ordering: .relaxed)
+                } else {
+                    // Cancelled meanwhile: its closure is this worker's to drop.
+                    wake.droppedWork.append(job)
+                }
+            }
+            // One idle worker is enough: each worker that starts a task wakes the next.
+            if livePending > 0 && idleWorkers > signalsInFlight {
+                signalsInFlight += 1
+                workCondition.signal()
+            }
+            for index in batch.indices where runs[index].outcome == .executed {
+                let job = batch[index]
+                worker.started += 1
+                if !observers.isEmpty { emitLocked(job, .started, runs[index].start) }
+                worker.queueWait.record(from: job.submitTime, to: runs[index].start)
+                worker.current = job
+                worker.startTime = runs[index].start
+                if runs[index].hasValue {
+                    worker.returnedValue = runs[index].value
+                    worker.hasReturnedValue = true
+                }
+                finishExecutionLocked(job, on: worker, error: runs[index].error, now: runs[index].end, &wake)
+            }
         }
     }
 
@@ -1052,10 +1208,10 @@ final class PoolCore: @unchecked Sendable {
 
     // MARK: Progress and events
 
-    func reportProgress(worker: WorkerRecord, epoch: UInt64, _ progress: TaskProgress) {
+    func reportProgress(of job: JobBase, _ progress: TaskProgress) {
         let now = readClock()
         mutex.lock()
-        if worker.epoch == epoch, let job = worker.current, job.state == .running {
+        if job.state == .running {
             job.more.progress = progress
             if !observers.isEmpty { emitLocked(job, .progress(progress), now) }
         }
@@ -1091,7 +1247,9 @@ final class PoolCore: @unchecked Sendable {
         drainInboxLocked(&wake)
         var counters = self.counters
         let queued = Array(self.queued)
-        let running = workers.count { $0.current?.state == .running }
+        let running = workers.reduce(0) { count, worker in
+            count + (worker.current?.state == .running ? 1 : 0) + worker.batch.count { $0.state == .running }
+        }
         let stuck = stuckWorkers
         var queueWait = self.queueWait.histogram
         var runTime = self.runTime.histogram

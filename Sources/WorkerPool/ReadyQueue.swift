@@ -84,7 +84,16 @@ struct ReadyQueue {
         laneMask |= 1 << lane
     }
 
-    /// Inserts an entry whose position was inherited (earlier than the lane's tail).
+    /// Puts a job a worker took but gave back (see batches in `PoolCore`) in front of its
+    /// lane. Its position is no later than any entry there: it was taken before them.
+    /// Jobs given back together go back newest first.
+    mutating func pushFront(_ job: JobBase) {
+        let lane = job.priority.rawValue
+        lanes[lane].prepend(QueueEntry(deadline: job.deadline, sequence: job.sequence, job: .passRetained(job)))
+        laneMask |= 1 << lane
+    }
+
+    /// Inserts an entry whose position was inherited (earlier than its lane's tail).
     mutating func pushOutOfOrder(_ job: JobBase) {
         let index = job.classIndex
         heaps[index].insert(QueueEntry(deadline: job.deadline, sequence: job.sequence, job: .passRetained(job)))
@@ -105,7 +114,9 @@ struct ReadyQueue {
 
     /// Removes and returns the job with the earliest (deadline, sequence) whose class is
     /// below its limit; parks jobs whose class is full and drops tombstones on the way.
-    mutating func popRunnable(classRunning: UnsafeMutableBufferPointer<Int>, classLimits: [Int]) -> JobBase? {
+    /// With `plainOnly`, returns nil (removing nothing more) when that job has options.
+    mutating func popRunnable(classRunning: UnsafeMutableBufferPointer<Int>, classLimits: [Int],
+                              plainOnly: Bool = false) -> JobBase? {
         while true {
             var best: QueueEntry?
             var bestLane = -1
@@ -131,6 +142,9 @@ struct ReadyQueue {
                 }
             }
             guard let entry = best else { return nil }
+            if plainOnly && entry.job._withUnsafeGuaranteedRef({ $0.state == .pending && $0.options != nil }) {
+                return nil
+            }
             if bestLane >= 0 {
                 lanes[bestLane].removeFirst()
                 if lanes[bestLane].isEmpty { laneMask &= ~(1 << bestLane) }

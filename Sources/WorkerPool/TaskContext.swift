@@ -1,36 +1,31 @@
-import Atomics
-
 /// What a running task gets: its identity, its cancellation token and a progress
 /// reporter. Meant for the duration of the closure it is passed to; a context kept
-/// beyond that stays safe to use, but reports cancellation once any later task on the
-/// same worker is cancelled, and its progress reports are ignored.
+/// beyond that stays safe to use: it keeps reporting its own task's cancellation, and
+/// its progress reports are ignored.
 public struct TaskContext: Sendable {
+    let job: JobBase
+    /// The worker running the task (for the pool, without touching the pool object's
+    /// reference count, which every worker would share).
     let worker: WorkerRecord
-    /// Identifies this execution on `worker`.
-    let epoch: UInt64
-    let options: JobOptions?
 
     /// The task's identifier.
-    public let taskID: TaskID
+    public var taskID: TaskID { job.id }
     /// The task's priority.
-    public let priority: PoolPriority
+    public var priority: PoolPriority { job.priority }
     /// The task's name, if any.
-    public var name: String? { options?.name }
+    public var name: String? { job.name }
     /// The task's coalescing key, if any.
-    public var key: String? { options?.key }
+    public var key: String? { job.key }
 
     init(job: JobBase, worker: WorkerRecord) {
+        self.job = job
         self.worker = worker
-        epoch = worker.epoch
-        options = job.options
-        taskID = job.id
-        priority = job.priority
     }
 
     /// Whether the task was cancelled, superseded or timed out while running. Cheap (one
     /// atomic load): poll it in loops. Once true it stays true.
     public var isCancelled: Bool {
-        worker.cancelToken.load(ordering: .acquiring) >= epoch
+        job.cancelRequested.load(ordering: .acquiring)
     }
 
     /// Throws `CancellationError` when ``isCancelled``.
@@ -42,6 +37,6 @@ public struct TaskContext: Sendable {
     /// ``PoolEvent/Kind/progress(_:)`` event. `fraction` is clamped to `0...1`. Ignored
     /// once the task is no longer running (cancelled, timed out, ended).
     public func reportProgress(_ fraction: Double, message: String = "") {
-        worker.core.reportProgress(worker: worker, epoch: epoch, TaskProgress(fraction: fraction, message: message))
+        worker.core.reportProgress(of: job, TaskProgress(fraction: fraction, message: message))
     }
 }
