@@ -153,7 +153,8 @@ final class WorkerRecord: @unchecked Sendable {
     /// The pool. (A cycle with the core's `workers` list, broken when the worker exits.)
     let core: PoolCore
     @exclusivity(unchecked) var thread: PoolThreadID?
-    /// The job whose closure this worker is executing (the worker holds it meanwhile).
+    /// The job this worker started under the mutex and is executing (the worker holds it
+    /// meanwhile); with a batch, its first job: the others are in `batch`.
     @exclusivity(unchecked) unowned(unsafe) var current: JobBase?
     /// Plain tasks dispatched to this worker along with `current` (state `running`),
     /// run one after the other once it ends, without taking the mutex in between.
