@@ -1075,6 +1075,11 @@ final class PoolCore: @unchecked Sendable {
                     queued[job.priority.rawValue] += 1
                     queue.pushFront(job)
                     spinKick.wrappingIncrement(ordering: .relaxed)
+                    // Pending again after `shutdown(.cancelPending)` swept the queue:
+                    // cancelled like the tasks it found there.
+                    if lifecycle == .shuttingDown(.cancelPending) {
+                        cancelLocked(job, reason: .shutdown, now: runs[index].start, &wake)
+                    }
                 } else {
                     // Cancelled meanwhile: its closure is this worker's to drop.
                     wake.droppedWork.append(job)

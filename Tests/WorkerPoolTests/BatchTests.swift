@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WorkerPool
 
@@ -91,6 +92,26 @@ struct BatchTests {
         #expect(statistics.completed == 6)
         #expect(statistics.isBalanced)
         pool.shutdown()
+    }
+
+    @Test("tasks given back after shutdown(.cancelPending) began are cancelled, not run")
+    func givenBackDuringShutdown() throws {
+        let clock = ManualPoolClock()
+        let fixture = try Fixture(clock: clock)
+        let pool = fixture.pool
+        let shutDown = Signals()
+        Thread.detachNewThread {
+            pool.shutdown(.cancelPending)
+            shutDown.signal()
+        }
+        while pool.isAcceptingWork { yieldProcessor() }
+        // The first task ends long after it started: tasks 1…4 are given back.
+        clock.advance(by: .milliseconds(1))
+        fixture.gate.open()
+        #expect(shutDown.wait())
+        #expect(fixture.ran.values.isEmpty)
+        #expect(fixture.handles.map(\.cancellationReason) == Array(repeating: .shutdown, count: 5))
+        #expect(pool.statistics.isBalanced)
     }
 
     @Test("no batches while an event stream is open: every task has its own events")
