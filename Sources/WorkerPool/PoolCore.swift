@@ -270,7 +270,19 @@ final class PoolCore: @unchecked Sendable {
             wake.run()
             mutex.lock()
         }
-        while !workers.isEmpty { doneCondition.wait(mutex) }
+        // Join workers as they exit, so that only a worker still stuck in a closure is
+        // ever left unjoined (say, when the process exits meanwhile).
+        while !workers.isEmpty {
+            if !exitedThreads.isEmpty {
+                let exited = exitedThreads
+                exitedThreads = []
+                mutex.unlock()
+                for thread in exited { joinThread(thread) }
+                mutex.lock()
+                continue
+            }
+            doneCondition.wait(mutex)
+        }
         watchdogStop = true
         watchdogCondition.signal()
         wake.joins = exitedThreads
@@ -1118,7 +1130,7 @@ final class PoolCore: @unchecked Sendable {
         } else if let thread = worker.thread {
             exitedThreads.append(thread)
         }
-        if workers.isEmpty { doneCondition.broadcast() }
+        doneCondition.broadcast()
     }
 
     // MARK: Queries
