@@ -51,7 +51,7 @@ public struct SaveResult: Sendable, Hashable {
 }
 
 /// A failed autosave attempt.
-public struct SaveFailure: Sendable, Hashable {
+public struct SaveFailure: Error, Sendable, Hashable {
     /// The document.
     public let documentID: DocumentID
     /// The version that could not be written.
@@ -92,6 +92,9 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     case noAutosavePath(DocumentID)
     /// The engine is shutting down or shut down.
     case shutDown
+    /// The path cannot name a document's file (empty, a NUL, a directory); nothing was
+    /// written.
+    case invalidPath(DocumentID, path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -101,6 +104,7 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         case .saveFailed(let id, let path, let message): "saving '\(id)' to \(path) failed: \(message)"
         case .noAutosavePath(let id): "document '\(id)' has no save path"
         case .shutDown: "the engine is shut down"
+        case .invalidPath(let id, let path, let reason): "cannot save '\(id)' to \(path.debugDescription): \(reason)"
         }
     }
 }

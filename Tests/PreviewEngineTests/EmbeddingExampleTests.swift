@@ -31,7 +31,7 @@ struct EmbeddingExampleTests {
         try engine.edit("notes.md", .replace(from: LinePosition(line: 2, character: 2),
                                              to: LinePosition(line: 2, character: 6),
                                              with: "eggs"))                            // LSP, UTF-16
-        engine.shutdown()   // renders the final version, flushes autosaves, delivers everything
+        engine.shutdown()   // saves every document, renders final versions, delivers (bounded by a timeout)
         subscription.cancel()
         // --- example ends ---
 

@@ -11,13 +11,13 @@ import Testing
 struct PropertyTests {
     static let documents: [String] = (try? SharedData.files(in: "corpus", suffixes: [".md"]).map(\.lastPathComponent)) ?? []
 
-    @Test("the corpus is present (required under CI)")
+    @Test("the corpus is present (required under CI)", .enabled(if: SharedData.runsTests(needing: "corpus"), "needs ../shared/corpus"))
     func corpusPresent() throws {
         let files = try SharedData.files(in: "corpus", suffixes: [".md"])
         if SharedData.isCI { #expect(!files.isEmpty) }
     }
 
-    @Test("settled HTML equals a full render of the text", arguments: documents)
+    @Test("settled HTML equals a full render of the text", .enabled(if: SharedData.runsTests(needing: "corpus"), "needs ../shared/corpus"), arguments: documents)
     func settledRenderMatches(name: String) throws {
         guard let corpus = try SharedData.folder("corpus") else { return }
         let text = String(decoding: try Data(contentsOf: corpus.appendingPathComponent(name)), as: UTF8.self)

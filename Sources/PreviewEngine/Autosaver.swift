@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Owns every write to a file, whoever starts it (an autosave, an explicit save, a
+/// close, the shutdown): one write at a time per file, and a file never goes back to an
+/// older version of the document that wrote it. See `Docs/ENGINE.md`, "Saving".
+///
+/// Files are told apart by their resolved target: a symbolic link is followed to the
+/// file it names (which is written, the link stays), and the directory is made absolute
+/// with `realpath`, so two spellings of one file share one queue.
+final class Autosaver: Sendable {
+    /// One version of one document to write.
+    struct Request: Sendable {
+        /// The document's opening (``Session/generation``): versions of one opening are
+        /// comparable, versions of different openings are not.
+        let generation: UInt64
+        let version: UInt64
+        /// The path as the embedder gave it.
+        let path: String
+        let text: String
+    }
+
+    /// What became of a request.
+    enum Outcome: Sendable, Equatable {
+        /// The version was written.
+        case written
+        /// Nothing was written: this version or a newer one of the same opening was on
+        /// disk already (a newer save overtook this one).
+        case alreadyOnDisk(version: UInt64)
+        case failed(AutosaveError)
+    }
+
+    private struct FileState: Sendable {
+        var isWriting = false
+        var waiting = 0
+        var leftoversRemoved = false
+        /// The opening and version written last, if this process wrote the file.
+        var onDisk: (generation: UInt64, version: UInt64)?
+    }
+
+    private let writer: any AutosaveWriter
+    private let files = Locked<[String: FileState]>([:])
+
+    init(writer: any AutosaveWriter) {
+        self.writer = writer
+    }
+
+    /// Why `path` cannot be a document's file, or nil when it can: it is empty, holds a
+    /// NUL (which would cut the path short in the system call), ends with `/`, or names
+    /// a directory.
+    static func problem(with path: String) -> String? {
+        if path.isEmpty { return "the path is empty" }
+        if path.utf8.contains(0) { return "the path contains a NUL character" }
+        if path.hasSuffix("/") { return "the path ends with '/', so it names a directory" }
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return "the path is a directory" }
+        return nil
+    }
+
+    /// The file a write to `path` replaces: symbolic links followed (also dangling ones:
+    /// the file they name is created), the directory made absolute where it exists.
+    static func target(of path: String) -> String {
+        var current = path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { break }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, buffer.count - 1)
+            guard count > 0 else { break }
+            let link = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : FilePath.split(current).directory + "/" + link
+        }
+        let (directory, name) = FilePath.split(current)
+        guard let resolved = realpath(directory, nil) else { return current }
+        defer { free(resolved) }
+        let absolute = String(cString: resolved)
+        return absolute == "/" ? "/" + name : absolute + "/" + name
+    }
+
+    /// Removes leftovers of killed writes to `path` (a document naming it opened).
+    func prepare(_ path: String) {
+        let target = Self.target(of: path)
+        let mayClean = files.withLock { files -> Bool in
+            guard files[target]?.isWriting != true else { return false }
+            files[target, default: FileState()].leftoversRemoved = true
+            return true
+        }
+        if mayClean { writer.removeLeftovers(of: target) }
+    }
+
+    /// Writes `request` once every write to the same file started before it is done,
+    /// unless the file already holds this version or a newer one of the same opening.
+    /// Blocks the calling thread meanwhile; `progress` receives the fraction written.
+    func write(_ request: Request, progress: (Double) -> Void) -> Outcome {
+        let target = Self.target(of: request.path)
+        files.withLock { $0[target, default: FileState()].waiting += 1 }
+        let turn = files.withLock(when: { $0[target]?.isWriting != true }) { files -> (skip: UInt64?, clean: Bool) in
+            var file = files[target]!
+            file.waiting -= 1
+            defer { files[target] = file }
+            if let onDisk = file.onDisk, onDisk.generation == request.generation, onDisk.version >= request.version {
+                return (onDisk.version, false)
+            }
+            file.isWriting = true
+            let clean = !file.leftoversRemoved
+            file.leftoversRemoved = true
+            return (nil, clean)
+        }
+        if let version = turn.skip { return .alreadyOnDisk(version: version) }
+        if turn.clean { writer.removeLeftovers(of: target) }
+
+        var outcome = Outcome.written
+        var text = request.text
+        text.withUTF8 { bytes in
+            do throws(AutosaveError) {
+                try writer.write(UnsafeRawBufferPointer(bytes), to: target, progress: progress)
+            } catch {
+                outcome = .failed(error)
+            }
+        }
+        files.withLock { files in
+            files[target]!.isWriting = false
+            if outcome == .written { files[target]!.onDisk = (request.generation, request.version) }
+        }
+        files.broadcast()
+        return outcome
+    }
+
+    /// How many writes wait for another write to the same file (for tests).
+    var waitingWriteCount: Int {
+        files.withLock { $0.values.reduce(0) { $0 + $1.waiting } }
+    }
+}

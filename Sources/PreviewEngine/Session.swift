@@ -1,0 +1,101 @@
+import DequeModule
+import DocumentModel
+import MarkdownRenderer
+import WorkerPool
+
+/// How many renders a document asked for and what became of them.
+public struct RenderCounters: Sendable, Hashable {
+    /// Render tasks submitted to the pool.
+    public var requested = 0
+    /// Submissions that replaced a render still queued (that one never ran).
+    public var coalesced = 0
+    /// Renders that ran.
+    public var started = 0
+    /// Renders delivered to subscribers.
+    public var delivered = 0
+    /// Renders that ran but were not delivered (cancelled, or a newer version had been
+    /// delivered already).
+    public var discarded = 0
+    /// The time all renders that ran took, delivered or not.
+    public var renderTime = Duration.zero
+}
+
+/// The output of one render, before delivery.
+struct RenderOutput: Sendable {
+    let version: UInt64
+    let html: String
+    let duration: Duration
+    let startedAt: MonotonicInstant
+}
+
+/// One version to write to a file.
+struct SaveJob: Sendable {
+    let id: DocumentID
+    let generation: UInt64
+    let path: String
+    let snapshot: TextSnapshot
+    /// Whether a failure arms the document's retry timer (false for a save to another
+    /// path, whose caller is told instead).
+    var retries = true
+}
+
+/// One open document and its scheduling state. Guarded by the engine's lock.
+struct Session: Sendable {
+    let id: DocumentID
+    var document: TextDocument
+    let renderer: MarkdownRenderer
+    var policy: any RenderPolicy
+    let openedAt: MonotonicInstant
+    var autosavePath: String?
+
+    /// Versions not delivered yet and when their edits happened, oldest first.
+    var editTimes = Deque<(version: UInt64, at: MonotonicInstant)>()
+    var renderTimer: (any ScheduledTimer)?
+    var queuedRender: TaskHandle<Void>?
+    var isRendering = false
+    var renderAgainAtOnce = false
+    var lastDeliveredVersion: UInt64?
+    var counters = RenderCounters()
+    /// Unique per opening of an id, so work of an earlier opening is recognised.
+    var generation: UInt64 = 0
+    var isClosed = false
+
+    var statisticsTimer: (any ScheduledTimer)?
+
+    var saveTimer: (any ScheduledTimer)?
+    var isSaving = false
+    /// The version the autosave file holds, as far as this engine wrote it.
+    var savedVersion: UInt64?
+    var consecutiveSaveFailures = 0
+
+    init(id: DocumentID, document: TextDocument, renderer: MarkdownRenderer, policy: any RenderPolicy, openedAt: MonotonicInstant, autosavePath: String?) {
+        self.id = id
+        self.document = document
+        self.renderer = renderer
+        self.policy = policy
+        self.openedAt = openedAt
+        self.autosavePath = autosavePath
+    }
+
+    /// Whether the latest version still has to be written to the autosave file.
+    var hasUnsavedChanges: Bool { autosavePath != nil && savedVersion != document.version }
+
+    /// Stops the document's timers and queued work.
+    func cancelAll() {
+        renderTimer?.cancel()
+        statisticsTimer?.cancel()
+        saveTimer?.cancel()
+        _ = queuedRender?.cancel()
+    }
+}
+
+/// Everything the engine's lock guards.
+struct EngineState: Sendable {
+    var sessions: [DocumentID: Session] = [:]
+    var fanOut = EventFanOut()
+    var isShuttingDown = false
+    /// What the first shutdown found, returned again by later calls.
+    var shutdownReport: ShutdownReport?
+    /// Source of ``Session/generation``: a reopened id never matches older work.
+    var nextGeneration: UInt64 = 0
+}
