@@ -34,6 +34,8 @@ struct JSONParser {
     private(set) var recoveredID: JSONValue?
     /// The top-level `"doc"` member, once parsed.
     private(set) var recoveredDoc: JSONValue?
+    /// The top-level `"c"` member, once parsed.
+    private(set) var recoveredContinuation: JSONValue?
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -102,7 +104,12 @@ struct JSONParser {
                 throw JSONParseError(kind: .duplicateKey(key), offset: keyOffset, message: "the key \"\(key)\" appears twice in one object")
             }
             if isTopLevel {
-                if key == "id" { recoveredID = value } else if key == "doc" { recoveredDoc = value }
+                switch key {
+                case "id": recoveredID = value
+                case "doc": recoveredDoc = value
+                case "c": recoveredContinuation = value
+                default: break
+                }
             }
             skipWhitespace()
             guard i < bytes.count else { throw syntax("the line ends inside an object") }

@@ -40,6 +40,9 @@ public enum ProtocolErrorCode: String, Sendable, Hashable, CaseIterable {
     case noDocument = "no_document"
     /// A request arrived after `shutdown`.
     case shuttingDown = "shutting_down"
+    /// Another line of the same `"c":1` transaction failed, so this line was not
+    /// applied either (the transaction is all or nothing).
+    case transactionFailed = "transaction_failed"
 }
 
 /// A request that could not be carried out, as sent in an `error` event: a stable code,
@@ -57,6 +60,9 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
     public var id: RequestID?
     /// The request's `"doc"`, when it could be read.
     public var doc: String?
+    /// Whether the line, as far as it could be read, said `"c":1` (it belonged to the
+    /// transaction of the line before). Not sent on the wire.
+    public var continuesTransaction = false
 
     /// An error with every property given.
     public init(

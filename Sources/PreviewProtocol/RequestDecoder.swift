@@ -31,7 +31,9 @@ public struct RequestDecoder: Sendable {
         case let .complete(number, bytes):
             return try decode(bytes, line: number)
         case let .tooLong(number, prefix):
-            throw tooLong(line: number, prefix: prefix)
+            var error = tooLong(line: number, prefix: prefix)
+            error.continuesTransaction = prefix.withUnsafeBufferPointer { Self.recoverContinuation($0) }
+            throw error
         }
     }
 
@@ -56,6 +58,16 @@ public struct RequestDecoder: Sendable {
     /// Decodes one line (without its line break) from a buffer; `line` is its 1-based
     /// number in the input. Returns nil for a blank line.
     public func decode(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(ProtocolError) -> Request? {
+        do throws(ProtocolError) {
+            return try decodeLine(bytes, line: line)
+        } catch {
+            var error = error
+            error.continuesTransaction = Self.recoverContinuation(bytes)
+            throw error
+        }
+    }
+
+    private func decodeLine(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(ProtocolError) -> Request? {
         if Self.isBlank(bytes) { return nil }
         if bytes.count > maxLineLength {
             throw tooLong(line: line, prefix: Array(bytes.prefix(Self.recoveryPrefixLength)))
@@ -115,6 +127,18 @@ public struct RequestDecoder: Sendable {
             return (object["id"].flatMap(validID), object["doc"].flatMap(validDoc))
         }
         return (parser.recoveredID.flatMap(validID), parser.recoveredDoc.flatMap(validDoc))
+    }
+
+    /// Whether the top-level object in the valid-UTF-8 start of a line says `"c":1` or
+    /// `"c":true`, as far as it parses.
+    static func recoverContinuation(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var parser = JSONParser(UnsafeBufferPointer(rebasing: bytes[..<UTF8Validation.validPrefixLength(bytes)]))
+        let value: JSONValue?
+        if case let .object(object)? = try? parser.parseDocument() { value = object["c"] } else { value = parser.recoveredContinuation }
+        switch value {
+        case .bool(true)?, .number(.integer(1))?: return true
+        default: return false
+        }
     }
 
     static func validID(_ value: JSONValue) -> RequestID? {

@@ -35,8 +35,12 @@ struct StdioCommand: ParsableCommand {
     @Flag(help: "Send a 'stats' event after renders (otherwise only on a 'stats' request).")
     var autoStats = false
 
+    @Option(help: "At shutdown, the longest wait in milliseconds for final renders and for standard output to be read (saving comes first and is not limited).")
+    var shutdownTimeoutMs = 5_000
+
     func validate() throws {
         guard maxLineBytes > 0 else { throw ValidationError("--max-line-bytes must be positive") }
+        guard shutdownTimeoutMs >= 0 else { throw ValidationError("--shutdown-timeout-ms must not be negative") }
         guard autosaveDelayMs >= 0 else { throw ValidationError("--autosave-delay-ms must not be negative") }
         guard StdioServer.policy(named: policy) != nil else {
             throw ValidationError("unknown policy '\(policy)' (adaptive, every-keystroke, fixed-300, zed-200)")
@@ -46,7 +50,8 @@ struct StdioCommand: ParsableCommand {
     func run() throws {
         let server = StdioServer(
             maxLineBytes: maxLineBytes, autosaveDelay: .milliseconds(autosaveDelayMs),
-            policy: StdioServer.policy(named: policy)!, autoStats: autoStats
+            policy: StdioServer.policy(named: policy)!, autoStats: autoStats,
+            shutdownTimeout: .milliseconds(shutdownTimeoutMs)
         )
         server.serve()
     }
@@ -72,7 +77,10 @@ final class StdioServer: Sendable {
         }
     }
 
-    init(maxLineBytes: Int, autosaveDelay: Duration, policy: RenderPolicyChoice, autoStats: Bool) {
+    private let shutdownTimeout: Duration
+
+    init(maxLineBytes: Int, autosaveDelay: Duration, policy: RenderPolicyChoice, autoStats: Bool, shutdownTimeout: Duration) {
+        self.shutdownTimeout = shutdownTimeout
         let queue = DispatchQueue(label: "mdpreview.stdout")
         output = OutputChannel(queue: queue)
         engine = PreviewEngine(configuration: .init(
@@ -94,11 +102,11 @@ final class StdioServer: Sendable {
 
     private func serveLines() -> Never {
         engine.subscribe { [output] event in
-            if let wire = Self.wireEvent(for: event) { output.writeNow(wire) }
+            if let wire = StdioTranslation.wireEvent(for: event) { output.writeNow(wire) }
         }
         output.send(.ready(ReadyEvent()))
 
-        var framer = LineFramer(maxLineLength: maxLineBytes)
+        var input = Input(framer: LineFramer(maxLineLength: maxLineBytes), decoder: decoder)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
@@ -108,22 +116,22 @@ final class StdioServer: Sendable {
                 break
             }
             if count == 0 { break }
-            buffer.withUnsafeBufferPointer { framer.append(UnsafeBufferPointer(rebasing: $0[..<count])) }
-            if process(&framer) == .stop { finish(reason: "shutdown request") }
+            buffer.withUnsafeBufferPointer { input.framer.append(UnsafeBufferPointer(rebasing: $0[..<count])) }
+            if process(&input) == .stop { finish(reason: "shutdown request") }
         }
-        framer.finish()
-        _ = process(&framer)
+        input.framer.finish()
+        _ = process(&input)
         finish(reason: "end of input")
     }
 
     private enum Flow { case proceed, stop }
 
-    /// Handles every complete line the framer holds.
-    private func process(_ framer: inout LineFramer) -> Flow {
-        while let line = framer.next() {
-            do {
-                guard let request = try decoder.decode(line) else { continue }
-                if try handle(request, line: line.number, framer: &framer) == .stop { return .stop }
+    /// Handles every complete line that has arrived.
+    private func process(_ input: inout Input) -> Flow {
+        while let decoded = input.next() {
+            do throws(ProtocolError) {
+                guard let request = try decoded.request.get() else { continue }
+                if try handle(request, line: decoded.line, input: &input) == .stop { return .stop }
             } catch {
                 output.send(.error(error))
             }
@@ -132,34 +140,31 @@ final class StdioServer: Sendable {
     }
 
     /// Applies one request; engine refusals become `error` events naming the line.
-    private func handle(_ request: Request, line: Int, framer: inout LineFramer) throws(ProtocolError) -> Flow {
+    private func handle(_ request: Request, line: Int, input: inout Input) throws(ProtocolError) -> Flow {
         let id = request.id
-        func refused(_ error: EngineError, doc: String?) -> ProtocolError {
-            Self.protocolError(for: error, line: line, id: id, doc: doc)
+        func refused(_ error: EngineError, doc: String?, pathField: String = "path") -> ProtocolError {
+            StdioTranslation.protocolError(for: error, line: line, id: id, doc: doc, pathField: pathField)
         }
         switch request {
         case .open(let open):
             do {
-                try engine.open(open.doc, text: open.text, renderOptions: Self.renderOptions(open.options), autosavePath: open.autosave)
-            } catch { throw refused(error, doc: open.doc) }
+                try engine.open(open.doc, text: open.text, renderOptions: StdioTranslation.renderOptions(open.options), autosavePath: open.autosave)
+            } catch { throw refused(error, doc: open.doc, pathField: "autosave") }
             acknowledge(request, doc: open.doc, version: 0)
 
         case .edit(let edit):
             let doc = try resolve(edit.doc, line: line, id: id)
-            var patches = Self.patches(for: edit.changes)
-            // Continuation lines ("c":1) already waiting join this transaction.
-            if !edit.continuesTransaction {
-                while let next = framer.peek(), case .edit(let more)? = try? decoder.decode(next),
-                      more.continuesTransaction, more.doc == nil || more.doc == doc {
-                    patches += Self.patches(for: more.changes)
-                    _ = framer.next()
-                }
-            }
+            var transaction = Transaction(first: edit, line: line)
+            if !edit.continuesTransaction { try transaction.collect(from: &input, doc: doc, output: output) }
             let version: UInt64
             do {
-                version = try engine.edit(doc, transaction: patches)
-            } catch { throw refused(error, doc: doc) }
-            acknowledge(request, doc: doc, version: version)
+                version = try engine.edit(doc, transaction: transaction.patches)
+            } catch {
+                throw transaction.failure(for: error, doc: doc, output: output)
+            }
+            for line in transaction.lines {
+                if let lineID = line.id { output.send(.ack(AckEvent(id: lineID, op: request.op, doc: doc, version: version))) }
+            }
 
         case .replace(let replace):
             let version: UInt64
@@ -212,17 +217,29 @@ final class StdioServer: Sendable {
         output.send(.ack(AckEvent(id: id, op: request.op, doc: doc, version: version)))
     }
 
-    /// Renders every open document's final version, flushes autosaves, says `bye` and
-    /// exits 0. The first caller does it; later callers wait for the exit.
+    /// Saves every open document, delivers the final renders that are ready (both
+    /// bounded by the engine's shutdown timeout), says `bye` and exits: 0 when every
+    /// document was saved, 74 when one was not (each is named on standard error with
+    /// where its text went instead). The first caller does it; later callers wait.
     private func finish(reason: String) -> Never {
         if isFinishing.exchange(true, ordering: .acquiringAndReleasing) {
             while true { pause() }
         }
         log("shutting down: \(reason)")
-        engine.shutdown()
-        output.send(.bye)
-        output.drain()
-        exit(0)
+        let report = engine.shutdown(timeout: shutdownTimeout)
+        for document in report.unsaved {
+            let whereabouts = document.recoveryPath.map { "its text is in \($0)" }
+                ?? "no recovery file could be written (\(document.recoveryFailure ?? "unknown reason"))"
+            log("NOT SAVED: document '\(document.documentID)' (version \(document.version)) to \(document.path): \(document.message); \(whereabouts)")
+        }
+        if !report.undelivered.isEmpty {
+            log("final render not delivered in time for: \(report.undelivered.joined(separator: ", "))")
+        }
+        output.send(.bye, waits: false)
+        if !output.drain(until: .now() + .milliseconds(Int(shutdownTimeout.milliseconds))) {
+            log("standard output is not being read; exiting without waiting for it")
+        }
+        exit(report.unsaved.isEmpty ? 0 : 74)
     }
 
     /// SIGINT and SIGTERM finish like end of input; keep the sources alive.
@@ -242,140 +259,5 @@ final class StdioServer: Sendable {
     private func log(_ message: String) {
         StandardError.write("mdpreview stdio: \(message)")
     }
-
-    // MARK: Translation between the engine and the wire
-
-    static func patches(for changes: EditChanges) -> [TextPatch] {
-        switch changes {
-        case .offsets(let patches, let unit):
-            patches.map { TextPatch.replace(offset: $0.pos, length: $0.del, with: $0.ins, unit: textUnit(unit)) }
-        case .range(let range, let text, let unit):
-            [TextPatch.replace(
-                from: LinePosition(line: range.start.line, character: range.start.character),
-                to: LinePosition(line: range.end.line, character: range.end.character),
-                with: text, unit: textUnit(unit)
-            )]
-        }
-    }
-
-    static func textUnit(_ unit: PositionUnit) -> TextUnit {
-        switch unit {
-        case .scalar: .unicodeScalars
-        case .utf16: .utf16
-        case .utf8: .utf8
-        }
-    }
-
-    static func renderOptions(_ settings: RenderSettings) -> RenderOptions {
-        RenderOptions(
-            extensions: settings.extensions.map { Set($0.compactMap { GFMExtension(rawValue: $0.rawValue) }) } ?? Set(GFMExtension.allCases),
-            allowsUnsafeHTML: settings.allowsUnsafeHTML,
-            sourcePositions: settings.sourcePositions,
-            smartPunctuation: settings.smartPunctuation,
-            hardBreaks: settings.hardBreaks,
-            noBreaks: settings.noBreaks,
-            githubPreLang: settings.githubPreLang,
-            fullInfoString: settings.fullInfoString,
-            tablePreferStyleAttributes: settings.tablePreferStyleAttributes,
-            strikethroughDoubleTilde: settings.strikethroughDoubleTilde
-        )
-    }
-
-    static func protocolError(for error: EngineError, line: Int, id: RequestID?, doc: String?) -> ProtocolError {
-        switch error {
-        case .unknownDocument(let name):
-            return .unknownDoc(name, line: line, id: id)
-        case .documentAlreadyOpen(let name):
-            return .docExists(name, line: line, id: id)
-        case .invalidEdit(_, let editError):
-            return ProtocolError(code: code(for: editError), message: editError.description, line: line, id: id, doc: doc)
-        case .saveFailed(_, let path, let message):
-            return ProtocolError(code: .saveFailed, message: "\(path): \(message)", line: line, id: id, doc: doc)
-        case .noAutosavePath:
-            return ProtocolError(code: .saveFailed, message: "the document has no autosave path; give \"path\"", field: "path", line: line, id: id, doc: doc)
-        case .shutDown:
-            return .shuttingDown(line: line, id: id, doc: doc)
-        }
-    }
-
-    static func code(for error: EditError) -> ProtocolErrorCode {
-        switch error {
-        case .splitsScalar, .positionSplitsScalar: .splitsCharacter
-        case .inTransaction(_, let underlying): code(for: underlying)
-        default: .outOfRange
-        }
-    }
-
-    static func wireEvent(for event: PreviewEvent) -> Event? {
-        switch event {
-        case .rendered(let result):
-            .render(RenderEvent(
-                doc: result.documentID, version: result.version, html: result.html,
-                renderMs: result.renderDuration.milliseconds, latencyMs: result.latency.milliseconds
-            ))
-        case .saved(let saved):
-            .saved(SavedEvent(doc: saved.documentID, version: saved.version, path: saved.path))
-        case .saveFailed(let failure):
-            .error(ProtocolError(
-                code: .saveFailed,
-                message: failure.message + (failure.retryAt == nil ? "" : "; the text is kept and saving is retried"),
-                doc: failure.documentID
-            ))
-        case .statistics(let statistics):
-            .stats(StatsEvent(
-                doc: statistics.documentID, version: statistics.version, words: statistics.words,
-                characters: statistics.characters, lines: statistics.lines, readingMinutes: statistics.readingMinutes,
-                headings: statistics.headings.map { StatsEvent.Heading(level: $0.level, text: $0.text, line: $0.line) }
-            ))
-        case .progress(let report):
-            .progress(ProgressEvent(doc: report.documentID, task: report.task, fraction: report.fraction, message: report.message))
-        case .closed(let doc):
-            .closed(doc: doc)
-        }
-    }
 }
 
-/// Standard output as a stream of JSON lines, written only on one serial queue. After a
-/// write fails with EPIPE the channel drops everything and calls `onClosed` once.
-final class OutputChannel: @unchecked Sendable {
-    private let queue: DispatchQueue
-    // Touched only on `queue`.
-    private var isClosed = false
-    private var buffer: [UInt8] = []
-    /// Called once, on the queue, when standard output turns out to be closed. Set before
-    /// the first write.
-    var onClosed: @Sendable () -> Void = {}
-
-    init(queue: DispatchQueue) {
-        self.queue = queue
-    }
-
-    /// Writes `event` from any thread, after everything sent before.
-    func send(_ event: Event) {
-        queue.async { self.writeNow(event) }
-    }
-
-    /// Writes `event`; must run on the queue.
-    func writeNow(_ event: Event) {
-        dispatchPrecondition(condition: .onQueue(queue))
-        guard !isClosed else { return }
-        buffer.removeAll(keepingCapacity: true)
-        EventEncoder.encode(event, into: &buffer)
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                isClosed = true
-                onClosed()
-                return
-            }
-            offset += written
-        }
-    }
-
-    /// Waits until everything sent so far is written.
-    func drain() {
-        queue.sync {}
-    }
-}

@@ -8,13 +8,13 @@ import Testing
 struct ReferenceEquivalenceTests {
     static let corpusFiles: [URL] = (try? SharedData.files(in: "corpus", suffixes: [".md"])) ?? []
 
-    @Test("the corpus is present (required under CI)")
+    @Test("the corpus is present (required under CI)", .enabled(if: SharedData.runsTests(needing: "corpus"), "needs ../shared/corpus"))
     func corpusPresent() throws {
         let files = try SharedData.files(in: "corpus", suffixes: [".md"])
         if SharedData.isCI { #expect(files.count >= 10) }
     }
 
-    @Test("safe and unsafe renders are identical to cmark-gfm", arguments: corpusFiles.map(\.lastPathComponent))
+    @Test("safe and unsafe renders are identical to cmark-gfm", .enabled(if: SharedData.runsTests(needing: "corpus"), "needs ../shared/corpus"), arguments: corpusFiles.map(\.lastPathComponent))
     func identical(name: String) throws {
         guard let cmark = try Subprocess.referenceCmark(), let corpus = try SharedData.folder("corpus") else { return }
         let mdpreview = try Subprocess.builtProduct("mdpreview")

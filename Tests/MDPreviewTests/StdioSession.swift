@@ -23,10 +23,14 @@ final class StdioSession: @unchecked Sendable {
     private var current = Snapshot()
     private let changed = NSCondition()
     private let stderrData = Mutex(Data())
+    private let stderrDone = DispatchSemaphore(value: 0)
 
-    init(arguments: [String] = []) throws {
+    init(arguments: [String] = [], environment: [String: String] = [:]) throws {
         process.executableURL = try Subprocess.builtProduct("mdpreview")
         process.arguments = ["stdio"] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
@@ -37,6 +41,7 @@ final class StdioSession: @unchecked Sendable {
         let errors = Thread { [self] in
             let data = stderr.fileHandleForReading.readDataToEndOfFile()
             stderrData.withLock { $0 = data }
+            stderrDone.signal()
         }
         errors.start()
     }
@@ -129,6 +134,8 @@ final class StdioSession: @unchecked Sendable {
             usleep(2_000)
         }
         wait(timeout: 10) { $0.finished }
+        _ = stderrDone.wait(timeout: .now() + 10)
+        stderrDone.signal()
         return process.terminationStatus
     }
 

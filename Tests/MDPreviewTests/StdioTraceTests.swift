@@ -17,7 +17,7 @@ func traceBytes(_ url: URL) throws -> Data {
 struct StdioTraceTests {
     static let traces: [String] = (try? SharedData.files(in: "traces", suffixes: [".ndjson", ".ndjson.gz"]).map(\.lastPathComponent)) ?? []
 
-    @Test("the traces are present (required under CI)")
+    @Test("the traces are present (required under CI)", .enabled(if: SharedData.runsTests(needing: "traces"), "needs ../shared/traces"))
     func tracesPresent() throws {
         let files = try SharedData.files(in: "traces", suffixes: [".ndjson", ".ndjson.gz"])
         if SharedData.isCI { #expect(files.count >= 8) }
@@ -27,7 +27,7 @@ struct StdioTraceTests {
     /// written (no op, no doc: the only open document is meant). At end of input the
     /// last render must be the full render of the final text, and the autosaved file
     /// must hash to the header's sha256.
-    @Test("feeding a trace line by line yields the right final render and saved file", arguments: traces)
+    @Test("feeding a trace line by line yields the right final render and saved file", .enabled(if: SharedData.runsTests(needing: "traces"), "needs ../shared/traces"), arguments: traces)
     func replayTrace(name: String) throws {
         guard let folder = try SharedData.folder("traces") else { return }
         let url = folder.appendingPathComponent(name)

@@ -200,7 +200,7 @@ struct BadInputTests {
         let documented = [
             "invalid_json", "invalid_utf8", "line_too_long", "not_an_object", "missing_op", "unknown_op",
             "missing_field", "wrong_type", "invalid_value", "conflicting_fields", "unknown_doc", "doc_exists",
-            "out_of_range", "splits_character", "save_failed", "no_document", "shutting_down",
+            "out_of_range", "splits_character", "save_failed", "no_document", "shutting_down", "transaction_failed",
         ]
         #expect(ProtocolErrorCode.allCases.map(\.rawValue) == documented)
     }

@@ -178,7 +178,7 @@ struct RequestDecodingTests {
         }
     }
 
-    @Test("a whole trace file decodes line by line like JSONSerialization reads it, and replays to the right length")
+    @Test("a whole trace file decodes line by line like JSONSerialization reads it, and replays to the right length", .enabled(if: SharedData.runsTests(needing: "traces"), "needs ../shared/traces"))
     func realTraceFile() throws {
         guard let url = try SharedData.files(in: "traces", suffixes: ["json-crdt-blog-post.ndjson"]).first else { return }
         let data = try Data(contentsOf: url)

@@ -1,0 +1,124 @@
+import DocumentModel
+import PreviewEngine
+import PreviewProtocol
+
+/// The request lines that have arrived, decoded once each, in input order. A line taken
+/// to see whether it continues a transaction, and found not to, is put back and handed
+/// out next.
+struct Input {
+    /// One decoded line.
+    struct Decoded {
+        let line: Int
+        let request: Result<Request?, ProtocolError>
+    }
+
+    var framer: LineFramer
+    let decoder: RequestDecoder
+    private var putBack: Decoded?
+
+    init(framer: LineFramer, decoder: RequestDecoder) {
+        self.framer = framer
+        self.decoder = decoder
+    }
+
+    /// The next complete line that has arrived, decoded; nil when none has (it never
+    /// waits for input).
+    mutating func next() -> Decoded? {
+        if let held = putBack {
+            putBack = nil
+            return held
+        }
+        guard let framed = framer.next() else { return nil }
+        do throws(ProtocolError) {
+            return Decoded(line: framed.number, request: .success(try decoder.decode(framed)))
+        } catch {
+            return Decoded(line: framed.number, request: .failure(error))
+        }
+    }
+
+    /// Hands `decoded` out again on the next call of ``next()``.
+    mutating func putBack(_ decoded: Decoded) {
+        putBack = decoded
+    }
+}
+
+/// An edit line and the `"c":1` lines of the same document already waiting behind it:
+/// one transaction, applied all or nothing (`Docs/PROTOCOL.md`, "Transactions").
+struct Transaction {
+    /// One line of the transaction and its patches.
+    struct Line {
+        let number: Int
+        let id: RequestID?
+        let patches: Range<Int>
+    }
+
+    private(set) var patches: [TextPatch] = []
+    private(set) var lines: [Line] = []
+
+    init(first: EditRequest, line: Int) {
+        append(first, line: line)
+    }
+
+    private mutating func append(_ edit: EditRequest, line: Int) {
+        let added = StdioTranslation.patches(for: edit.changes)
+        lines.append(Line(number: line, id: edit.id, patches: patches.count..<patches.count + added.count))
+        patches += added
+    }
+
+    /// Takes the continuation lines of `doc` that have arrived. When one of them cannot
+    /// be decoded the whole transaction fails: the rest of it that has arrived is taken
+    /// too, every other line with an `id` gets `transaction_failed`, and the failing
+    /// line's own error is thrown. Nothing is applied.
+    mutating func collect(from input: inout Input, doc: String, output: OutputChannel) throws(ProtocolError) {
+        while let next = input.next() {
+            switch next.request {
+            case .success(.edit(let more)?) where more.continuesTransaction && (more.doc == nil || more.doc == doc):
+                append(more, line: next.line)
+            case .failure(let error) where error.continuesTransaction && (error.doc == nil || error.doc == doc):
+                var others = lines.map { ($0.number, $0.id) }
+                rest: while let rest = input.next() {
+                    switch rest.request {
+                    case .success(.edit(let more)?) where more.continuesTransaction && (more.doc == nil || more.doc == doc):
+                        others.append((rest.line, more.id))
+                    case .failure(let restError) where restError.continuesTransaction && (restError.doc == nil || restError.doc == doc):
+                        others.append((rest.line, restError.id))
+                    default:
+                        input.putBack(rest)
+                        break rest
+                    }
+                }
+                Self.reportFailed(others, because: next.line, doc: doc, output: output)
+                throw error
+            default:
+                input.putBack(next)
+                return
+            }
+        }
+    }
+
+    /// The error of the line whose patch failed to apply; the other lines with an `id`
+    /// get `transaction_failed`.
+    func failure(for error: EngineError, doc: String, output: OutputChannel) -> ProtocolError {
+        var failing = lines[0]
+        if case .invalidEdit(_, .inTransaction(let index, _)) = error, let line = lines.first(where: { $0.patches.contains(index) }) {
+            failing = line
+        }
+        var protocolError = StdioTranslation.protocolError(for: error, line: failing.number, id: failing.id, doc: doc)
+        if case .invalidEdit(_, .inTransaction(let index, let underlying)) = error {
+            protocolError.message = underlying.description
+                + (lines.count > 1 ? " (patch \(index - failing.patches.lowerBound) of this line; no line of the transaction was applied)" : "")
+        }
+        Self.reportFailed(lines.filter { $0.number != failing.number }.map { ($0.number, $0.id) }, because: failing.number, doc: doc, output: output)
+        return protocolError
+    }
+
+    private static func reportFailed(_ lines: [(Int, RequestID?)], because failingLine: Int, doc: String, output: OutputChannel) {
+        for (number, id) in lines where id != nil {
+            output.send(.error(ProtocolError(
+                code: .transactionFailed,
+                message: "line \(failingLine) of this transaction failed, so nothing of it was applied",
+                line: number, id: id, doc: doc
+            )))
+        }
+    }
+}
