@@ -1,8 +1,8 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Settings shared by every target: Swift 6 language mode is the package default;
-/// strict memory-safety diagnostics stay on.
+/// Settings shared by every target (Swift 6 language mode, with strict concurrency, is
+/// the package default): existentials spelled `any`, imports internal unless `public`.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),

@@ -33,9 +33,12 @@ struct RunCommand: ParsableCommand {
             """)
 
     @Argument(help: ArgumentHelp(
-        "Trace files (.ndjson or .ndjson.gz), directories of them, or synthetic:<size>[:<edits>[:<seed>]] (generated in memory). Default: every trace in ../shared/traces.",
+        "Trace files (.ndjson or .ndjson.gz), directories of them, or synthetic:<size>[:<edits>[:<seed>]] (generated in memory). Default: \(defaultTraceName) from ../shared/traces (--all-traces: every trace there, about 20 minutes).",
         valueName: "trace"))
     var traces: [String] = []
+
+    @Flag(help: "With no trace named, replay every trace of ../shared/traces instead of \(defaultTraceName).")
+    var allTraces = false
 
     @Option(name: .long, help: ArgumentHelp("Policies to run, comma-separated or repeated: every-keystroke, fixed-300, zed-200, adaptive, all.", valueName: "policy"))
     var policy: [String] = []
@@ -225,7 +228,13 @@ struct RunCommand: ParsableCommand {
             guard let directory = defaultTraceDirectory() else {
                 throw .usage("no trace given and no ../shared/traces found (set PREVIEWENGINE_SHARED or name the traces)")
             }
-            arguments = [directory]
+            let single = (directory as NSString).appendingPathComponent(defaultTraceName)
+            if allTraces || !FileManager.default.fileExists(atPath: single) {
+                arguments = [directory]
+            } else {
+                arguments = [single]
+                printError("replaying \(defaultTraceName); name traces, or pass --all-traces for every trace of \(directory)")
+            }
         }
         var sources: [TraceSource] = []
         for argument in arguments {
@@ -276,6 +285,9 @@ struct RunCommand: ParsableCommand {
         return results
     }
 }
+
+/// The trace replayed when none is named.
+let defaultTraceName = "json-crdt-blog-post.ndjson"
 
 /// `../shared/traces` beside the package: from PREVIEWENGINE_SHARED, else found by
 /// walking up from the current directory (and from the executable) to Package.swift.

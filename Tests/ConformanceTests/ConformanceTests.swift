@@ -68,7 +68,7 @@ func conformanceOptions(file: String, example: SpecExample) -> RenderOptions {
 
 @Suite("cmark-gfm 0.29.0.gfm.6 conformance")
 struct ConformanceTests {
-    @Test("every enabled example of ../shared/conformance renders exactly")
+    @Test("every enabled example of ../shared/conformance renders exactly", .enabled(if: SharedData.runsTests(needing: "conformance"), "needs ../shared/conformance"))
     func allExamples() throws {
         let files = try SharedData.files(in: "conformance", suffixes: [".txt"])
         if SharedData.isCI { #expect(!files.isEmpty) }

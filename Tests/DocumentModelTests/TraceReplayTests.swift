@@ -31,7 +31,7 @@ func sharedTraceFiles() throws -> [URL] {
 
 @Suite("Replaying the shared edit traces")
 struct TraceReplayTests {
-    @Test("../shared/traces is there (under CI) and not empty")
+    @Test("../shared/traces is there (under CI) and not empty", .enabled(if: SharedData.runsTests(needing: "traces"), "needs ../shared/traces"))
     func sharedTracesPresent() throws {
         // Missing outside CI: SharedData reports it on stderr and the replay has no cases.
         guard try SharedData.folder("traces") != nil else { return }
@@ -40,7 +40,7 @@ struct TraceReplayTests {
         #expect(files.contains { $0.lastPathComponent.hasSuffix(".ndjson.gz") })
     }
 
-    @Test("Every shared trace replays to its endContentSha256", arguments: try sharedTraceFiles())
+    @Test("Every shared trace replays to its endContentSha256", .enabled(if: SharedData.runsTests(needing: "traces"), "needs ../shared/traces"), arguments: try sharedTraceFiles())
     func replayReproducesFinalText(url: URL) throws {
         let clock = ContinuousClock()
         let start = clock.now

@@ -43,7 +43,10 @@ struct ConcurrentRenderTests {
         let documents = try Self.documents()
         let renderer = MarkdownRenderer()
         let expected = documents.map { renderer.render($0) }
-        #expect(expected.allSatisfy { $0.contains("<a href=\"http://www.") && $0.contains("<table>") || $0.contains("<a href") })
+        // The inputs exercise what the global tables break: the generated documents have
+        // www. autolinks and tables, and every document has links.
+        #expect(expected.prefix(3).allSatisfy { $0.contains("<a href=\"http://www.") && $0.contains("<table>") })
+        #expect(expected.allSatisfy { $0.contains("<a href") })
 
         let seconds = Double(ProcessInfo.processInfo.environment["PREVIEWENGINE_STRESS_SECONDS"] ?? "") ?? 3
         let threadCount = 4

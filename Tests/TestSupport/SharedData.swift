@@ -31,6 +31,15 @@ public enum SharedData {
         return !["", "0", "false"].contains(value.lowercased())
     }
 
+    /// Whether a test that needs the `../shared` folder `name` should run: always under
+    /// CI (where a missing folder then fails it), elsewhere only when the folder is
+    /// there. Use it as `.enabled(if: SharedData.runsTests(needing: "corpus"))`, so a
+    /// missing folder reports the test as skipped instead of passing it silently.
+    public static func runsTests(needing name: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return isCI || (FileManager.default.fileExists(atPath: sharedRoot.appendingPathComponent(name).path, isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
+
     /// A folder of `../shared` (`traces`, `corpus`, `conformance`), or nil when it is
     /// missing outside CI. Under CI a missing folder is a failure, never a silent pass:
     /// this throws.
