@@ -10,7 +10,6 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "PreviewEngine",
-    platforms: [.macOS(.v14)],
     products: [
         .library(name: "MarkdownRenderer", targets: ["MarkdownRenderer"]),
         .executable(name: "mdpreview", targets: ["mdpreview"]),
@@ -19,7 +18,7 @@ let package = Package(
         .library(name: "DocumentModel", targets: ["DocumentModel"]),
         .library(name: "AdaptiveDebouncer", targets: ["AdaptiveDebouncer"]),
         .library(name: "EditTraces", targets: ["EditTraces"]),
-        .executable(name: "pool-throughput", targets: ["PoolThroughput"]),
+        .executable(name: "pool-bench", targets: ["PoolBench"]),
         .library(name: "PreviewEngine", targets: ["PreviewEngine"]),
         .executable(name: "replay", targets: ["Replay"]),
         .library(name: "PreviewProtocol", targets: ["PreviewProtocol"]),
@@ -27,7 +26,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
@@ -78,13 +76,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Primitives: the one lock type and the one instant type
+        .target(name: "Primitives", dependencies: [], swiftSettings: strict),
+
         // MARK: WorkerPool (issue 3)
         .target(
             name: "WorkerPool",
             dependencies: [
+                "Primitives",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict
@@ -95,9 +96,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
-            name: "PoolThroughput",
-            dependencies: ["WorkerPool"],
-            path: "Benchmarks/PoolThroughput",
+            name: "PoolBench",
+            dependencies: ["WorkerPool", "Primitives",
+                           .product(name: "Histogram", package: "hdrhistogram-swift"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/PoolBench",
             swiftSettings: strict
         ),
 
@@ -131,7 +134,7 @@ let package = Package(
         // MARK: PreviewEngine (issue 4)
         .target(
             name: "PreviewEngine",
-            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "WorkerPool",
+            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "WorkerPool", "Primitives",
                            .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: strict
         ),

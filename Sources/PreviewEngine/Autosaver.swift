@@ -1,3 +1,4 @@
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -97,7 +98,7 @@ final class Autosaver: Sendable {
     func write(_ request: Request, progress: (Double) -> Void) -> Outcome {
         let target = Self.target(of: request.path)
         files.withLock { $0[target, default: FileState()].waiting += 1 }
-        let turn = files.withLock(when: { $0[target]?.isWriting != true }) { files -> (skip: UInt64?, clean: Bool) in
+        let turn = files.withLock(waitingUntil: { $0[target]?.isWriting != true }) { files, _ -> (skip: UInt64?, clean: Bool) in
             var file = files[target]!
             file.waiting -= 1
             defer { files[target] = file }

@@ -1,36 +1,9 @@
 import Dispatch
-import WorkerPool
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+public import Primitives
+public import WorkerPool
 
-/// A point in monotonic time, in nanoseconds from an arbitrary origin of its clock.
-public struct MonotonicInstant: InstantProtocol, Sendable, Hashable, CustomStringConvertible {
-    /// Nanoseconds since the clock's origin.
-    public var nanoseconds: Int64
-
-    /// The instant `nanoseconds` after the origin.
-    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
-
-    /// The clock's origin.
-    public static let zero = MonotonicInstant(nanoseconds: 0)
-
-    public func advanced(by duration: Duration) -> MonotonicInstant {
-        MonotonicInstant(nanoseconds: nanoseconds + duration.nanosecondsClamped)
-    }
-
-    public func duration(to other: MonotonicInstant) -> Duration {
-        .nanoseconds(other.nanoseconds - nanoseconds)
-    }
-
-    public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
-        lhs.nanoseconds < rhs.nanoseconds
-    }
-
-    public var description: String { "\(Double(nanoseconds) / 1e6) ms" }
-}
+/// The instant type of engine time (defined in `Primitives`, shared with the pool).
+public typealias MonotonicInstant = Primitives.MonotonicInstant
 
 /// A timer armed with ``EngineClock/schedule(at:_:)``.
 public protocol ScheduledTimer: Sendable {
@@ -43,9 +16,7 @@ public protocol ScheduledTimer: Sendable {
 /// ``SystemEngineClock`` is real time. ``ManualEngineClock`` is virtual time that moves
 /// only when its owner advances it; tests and the trace replay drive the engine with it
 /// deterministically.
-public protocol EngineClock: Sendable {
-    /// The current instant.
-    var now: MonotonicInstant { get }
+public protocol EngineClock: PoolClock {
 
     /// Runs `action` once at `deadline` (at once, asynchronously, if it has passed),
     /// unless the returned timer is cancelled first. Actions never run on the calling
@@ -68,11 +39,7 @@ public struct SystemEngineClock: EngineClock {
     /// The system clock.
     public init() {}
 
-    public var now: MonotonicInstant {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return MonotonicInstant(nanoseconds: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
-    }
+    public var now: MonotonicInstant { .now }
 
     public func schedule(at deadline: MonotonicInstant, _ action: @escaping @Sendable () -> Void) -> any ScheduledTimer {
         let timer = CancellableTimer(action)
@@ -183,12 +150,6 @@ public final class ManualEngineClock: EngineClock {
     }
 }
 
-/// An engine clock seen by the worker pool, which counts unsigned nanoseconds.
-struct PoolClockAdapter: PoolClock {
-    let clock: any EngineClock
-    var now: UInt64 { UInt64(max(0, clock.now.nanoseconds)) }
-}
-
 /// A timer's action and whether it was cancelled; fires at most once.
 final class CancellableTimer: ScheduledTimer, Sendable {
     private let action: Locked<(@Sendable () -> Void)?>
@@ -207,21 +168,5 @@ final class CancellableTimer: ScheduledTimer, Sendable {
             return action
         }
         pending?()
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, clamped to `Int64`.
-    var nanosecondsClamped: Int64 {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return product.addingReportingOverflow(attoseconds / 1_000_000_000).overflow ? .max : product + attoseconds / 1_000_000_000
-    }
-
-    /// The duration in milliseconds, as a `Double`.
-    public var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1e3 + Double(attoseconds) * 1e-15
     }
 }

@@ -1,6 +1,7 @@
 public import Dispatch
 public import DocumentModel
 public import MarkdownRenderer
+import Primitives
 import Synchronization
 public import WorkerPool
 
@@ -84,7 +85,7 @@ public final class PreviewEngine: Sendable {
         } else {
             self.pool = WorkerPool(configuration: .init(
                 concurrencyLimits: [Self.autosaveClass: 1],
-                clock: PoolClockAdapter(clock: clock)
+                clock: clock
             ))
             ownsPool = true
         }

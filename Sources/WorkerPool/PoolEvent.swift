@@ -1,3 +1,5 @@
+public import Primitives
+
 /// One step in a task's life, as seen by an observer of ``WorkerPool/events(bufferingPolicy:)``.
 ///
 /// Events are produced under the pool's lock, so each stream receives them in the order
@@ -41,6 +43,6 @@ public struct PoolEvent: Sendable {
     public let key: String?
     /// The task's priority.
     public let priority: PoolPriority
-    /// When it happened, in nanoseconds of the pool's ``PoolClock``.
-    public let time: UInt64
+    /// When it happened, by the pool's ``PoolClock``.
+    public let time: MonotonicInstant
 }

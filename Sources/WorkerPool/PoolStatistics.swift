@@ -82,24 +82,3 @@ public struct LatencySummary: Sendable, Hashable {
         }
     }
 }
-
-/// A latency histogram in nanoseconds (two significant digits, up to an hour; larger
-/// values are clamped), recorded in place. Guarded by the pool's mutex.
-final class LatencyRecorder {
-    /// Largest value tracked (one hour).
-    static let ceiling: UInt64 = 3_600_000_000_000
-
-    @exclusivity(unchecked) private(set) var histogram = Histogram<UInt64>(
-        lowestDiscernibleValue: 1, highestTrackableValue: LatencyRecorder.ceiling, numberOfSignificantValueDigits: .two)
-
-    /// Records the time from `start` to `end` (zero if `end` is earlier).
-    @inline(__always)
-    func record(from start: UInt64, to end: UInt64) {
-        histogram.record(Swift.min(end &- Swift.min(end, start), LatencyRecorder.ceiling))
-    }
-
-    /// Adds every value `other` recorded.
-    func add(_ other: LatencyRecorder) {
-        histogram.add(other.histogram)
-    }
-}

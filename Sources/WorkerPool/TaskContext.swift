@@ -3,10 +3,8 @@
 /// beyond that stays safe to use: it keeps reporting its own task's cancellation, and
 /// its progress reports are ignored.
 public struct TaskContext: Sendable {
-    let job: JobBase
-    /// The worker running the task (for the pool, without touching the pool object's
-    /// reference count, which every worker would share).
-    let worker: WorkerRecord
+    let job: Job
+    let core: PoolCore
 
     /// The task's identifier.
     public var taskID: TaskID { job.id }
@@ -17,9 +15,9 @@ public struct TaskContext: Sendable {
     /// The task's coalescing key, if any.
     public var key: String? { job.key }
 
-    init(job: JobBase, worker: WorkerRecord) {
+    init(job: Job, core: PoolCore) {
         self.job = job
-        self.worker = worker
+        self.core = core
     }
 
     /// Whether the task was cancelled, superseded or timed out while running. Cheap (one
@@ -37,6 +35,6 @@ public struct TaskContext: Sendable {
     /// ``PoolEvent/Kind/progress(_:)`` event. `fraction` is clamped to `0...1`. Ignored
     /// once the task is no longer running (cancelled, timed out, ended).
     public func reportProgress(_ fraction: Double, message: String = "") {
-        worker.core.reportProgress(of: job, TaskProgress(fraction: fraction, message: message))
+        core.reportProgress(of: job, TaskProgress(fraction: fraction, message: message))
     }
 }

@@ -1,13 +1,12 @@
 /// The caller's side of a submitted task: its identity, its state, a way to cancel it
 /// and ways to wait for its ``TaskOutcome``. Copies refer to the same task.
 public struct TaskHandle<Value: Sendable>: Sendable, Hashable, Identifiable {
-    let job: Job<Value>
+    let job: Job
     /// Keeps the pool alive. A separate object, so that creating and dropping handles
     /// does not write to the cache line the workers read the core's fields from.
     let owner: CoreOwner
 
-    @usableFromInline
-    init(job: Job<Value>, owner: CoreOwner) {
+    init(job: Job, owner: CoreOwner) {
         self.job = job
         self.owner = owner
     }
@@ -31,7 +30,7 @@ public struct TaskHandle<Value: Sendable>: Sendable, Hashable, Identifiable {
     public var state: TaskState { core.state(of: job) }
 
     /// The outcome, once the task reached a terminal state; `nil` before.
-    public var outcome: TaskOutcome<Value>? { core.outcome(of: job) }
+    public var outcome: TaskOutcome<Value>? { core.outcome(of: job).map(Self.typed) }
 
     /// The latest progress the task reported, if any.
     public var progress: TaskProgress? { core.progress(of: job) }
@@ -53,13 +52,13 @@ public struct TaskHandle<Value: Sendable>: Sendable, Hashable, Identifiable {
     /// Waits (asynchronously) for the outcome. Cancelling the waiting Swift task does
     /// not cancel the pool task nor end the wait; use ``cancel()`` for that.
     public func wait() async -> TaskOutcome<Value> {
-        await core.awaitOutcome(of: job)
+        Self.typed(await core.awaitOutcome(of: job))
     }
 
     /// Blocks the calling thread until the outcome is known or `timeout` (wall-clock)
     /// passes; returns `nil` on timeout.
     public func wait(timeout: Duration) -> TaskOutcome<Value>? {
-        core.wait(for: job, timeout: nanoseconds(timeout))
+        core.wait(for: job, timeout: timeout).map(Self.typed)
     }
 
     /// Waits for the outcome and returns the value, or throws the task's error,
@@ -73,4 +72,14 @@ public struct TaskHandle<Value: Sendable>: Sendable, Hashable, Identifiable {
 
     /// Hashes the task's identifier.
     public func hash(into hasher: inout Hasher) { hasher.combine(job.id) }
+
+    /// The job's outcome with its value as the submitted closure's type.
+    private static func typed(_ outcome: TaskOutcome<any Sendable>) -> TaskOutcome<Value> {
+        switch outcome {
+        case .finished(let value): .finished(value as! Value)
+        case .failed(let error): .failed(error)
+        case .cancelled(let reason): .cancelled(reason)
+        case .timedOut: .timedOut
+        }
+    }
 }

@@ -75,8 +75,8 @@ public final class WorkerPool: Sendable {
         Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    @usableFromInline let core: PoolCore
-    @usableFromInline let owner: CoreOwner
+    let core: PoolCore
+    let owner: CoreOwner
 
     /// Creates a pool and, unless `configuration.startsPaused`, starts its threads.
     public init(configuration: Configuration = Configuration()) {
@@ -116,10 +116,6 @@ public final class WorkerPool: Sendable {
     ///   - work: the closure, run once on a worker thread (or never, if it is cancelled
     ///     or replaced while queued).
     /// - Throws: ``PoolError/shutDown`` once ``shutdown(_:)`` has begun.
-    // Inlinable (with the few internals it touches) so that the job type is specialised
-    // in the caller: a generic, unspecialised allocation would look up `Job<Value>`'s
-    // metadata in the runtime's table on every submission.
-    @inlinable
     @discardableResult
     public func submit<Value: Sendable>(
         name: String? = nil,
@@ -130,10 +126,8 @@ public final class WorkerPool: Sendable {
         timeout: Duration? = nil,
         _ work: @escaping @Sendable (TaskContext) throws -> Value
     ) throws(PoolError) -> TaskHandle<Value> {
-        let options = name == nil && key == nil && concurrencyClass == nil && timeout == nil ? nil
-            : core.options(name: name, key: key, supersedesRunning: supersedesRunning,
-                           concurrencyClass: concurrencyClass, timeout: timeout)
-        let job = Job(id: PoolCore.nextTaskID(), priority: priority, options: options, work: work)
+        let job = makeJob(name: name, priority: priority, key: key, supersedesRunning: supersedesRunning,
+                          concurrencyClass: concurrencyClass, timeout: timeout, work)
         _ = try core.submit(job, ifIdle: false)
         return TaskHandle(job: job, owner: owner)
     }
@@ -154,9 +148,8 @@ public final class WorkerPool: Sendable {
         timeout: Duration? = nil,
         _ work: @escaping @Sendable (TaskContext) throws -> Value
     ) throws(PoolError) -> TaskHandle<Value>? {
-        let options = core.options(name: name, key: key, supersedesRunning: supersedesRunning,
-                                   concurrencyClass: concurrencyClass, timeout: timeout)
-        let job = Job(id: PoolCore.nextTaskID(), priority: priority, options: options, work: work)
+        let job = makeJob(name: name, priority: priority, key: key, supersedesRunning: supersedesRunning,
+                          concurrencyClass: concurrencyClass, timeout: timeout, work)
         return try core.submit(job, ifIdle: true) ? TaskHandle(job: job, owner: owner) : nil
     }
 
@@ -186,7 +179,7 @@ public final class WorkerPool: Sendable {
     /// the pool is idle. A paused pool with queued work is not idle.
     @discardableResult
     public func waitUntilIdle(timeout: Duration? = nil) -> Bool {
-        core.waitUntilIdle(timeout: timeout.map(nanoseconds))
+        core.waitUntilIdle(timeout: timeout)
     }
 
     /// A stream of every task event from now on. Events are only produced while at
@@ -218,8 +211,17 @@ public final class WorkerPool: Sendable {
     }
 }
 
+extension WorkerPool {
+    private func makeJob<Value: Sendable>(
+        name: String?, priority: PoolPriority, key: String?, supersedesRunning: Bool,
+        concurrencyClass: String?, timeout: Duration?, _ work: @escaping @Sendable (TaskContext) throws -> Value
+    ) -> Job {
+        Job(id: Job.nextID(), priority: priority, name: name, key: key, concurrencyClass: concurrencyClass,
+            timeout: timeout, supersedesRunning: supersedesRunning) { context in try work(context) }
+    }
+}
+
 /// A strong reference to a pool's core, shared by its task handles.
-@usableFromInline
 final class CoreOwner: Sendable {
     let core: PoolCore
 

@@ -29,7 +29,7 @@ struct EventTests {
             if case .progress(let progress) = event.kind { progress } else { nil }
         }
         #expect(progress == [TaskProgress(fraction: 0.5, message: "parsed"), TaskProgress(fraction: 1, message: "done")])
-        #expect(events.last?.time == 3_000_000)
+        #expect(events.last?.time.nanoseconds == 3_000_000)
     }
 
     @Test("coalesced, cancelled and failed tasks are reported")

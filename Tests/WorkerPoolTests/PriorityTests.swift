@@ -49,7 +49,7 @@ struct PriorityTests {
         #expect(order.values == ["critical", "normal", "idle"])
     }
 
-    @Test("one thread's submissions keep their order across the lock-free and the locked path")
+    @Test("one thread's submissions of one priority keep their order, with and without keys")
     func fifoAcrossPaths() throws {
         let pool = WorkerPool(configuration: .deterministic(startsPaused: false))
         let gate = Gate()

@@ -35,7 +35,7 @@ struct StarvationTests {
         let startedAt = Recorder<UInt64>()
         let highRuns = Counter()
         try pool.submit(priority: priority) { _ in
-            startedAt.append(clock.now)
+            startedAt.append(UInt64(clock.now.nanoseconds))
             starvedStarted.signal()
         }
         @Sendable func high(_ context: TaskContext) {

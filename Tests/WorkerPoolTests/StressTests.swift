@@ -114,12 +114,10 @@ struct StressTests {
 }
 
 
-@Suite("Floods of lock-free submissions")
+@Suite("Floods of submissions")
 struct FloodTests {
-    /// Regression: a worker that found the queue empty while another worker was draining
-    /// the inbox outside the mutex looped with the mutex held, so the drainer could never
-    /// queue what it had taken: every thread stopped (more workers than one spinner made
-    /// it likely). Each round must finish; a hang is reported as a failure, not waited out.
+    /// More workers than cores and two submitters, 200 rounds: every round must finish
+    /// (an earlier pool livelocked here); a hang is reported as a failure, not waited out.
     @Test("more workers than cores drain a flood of submissions without livelock", arguments: [3, 4, 6])
     func floodWithManyWorkers(workers: Int) {
         let pool = WorkerPool(configuration: .init(workerCount: workers, timeoutCheckInterval: nil))
