@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libcmark-gfm and its extensions, from Debian's -dev packages.
@@ -37,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "MarkdownRenderer",
-            dependencies: ["CCmarkGFM"],
+            dependencies: ["CCmarkGFM", "Primitives"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -71,7 +72,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "RenderThroughput",
-            dependencies: ["MarkdownRenderer", "CCmarkGFM"],
+            dependencies: ["MarkdownRenderer", "CCmarkGFM", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/RenderThroughput",
             swiftSettings: strict
         ),
@@ -117,7 +118,7 @@ let package = Package(
         ),
         .target(
             name: "EditTraces",
-            dependencies: [],
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -147,7 +148,7 @@ let package = Package(
         // MARK: replay benchmark (issue 6)
         .executableTarget(
             name: "Replay",
-            dependencies: ["PreviewEngine", "EditTraces", "DocumentModel", "MarkdownRenderer", "WorkerPool",
+            dependencies: ["PreviewEngine", "EditTraces", "DocumentModel", "MarkdownRenderer", "WorkerPool", "Primitives",
                            .product(name: "Histogram", package: "hdrhistogram-swift"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/Replay",

@@ -6,38 +6,21 @@
 // Both sides parse with the same options and extensions and produce the HTML; the C side
 // frees the char buffer, the Swift side returns a String. Rounds alternate the two sides
 // and each side's figure is the median over rounds, so a noisy neighbour hits both.
+import ArgumentParser
 import CCmarkGFM
 import Foundation
 import MarkdownRenderer
 
-struct Arguments {
-    var rounds = 7
-    var minimumMilliseconds = 300.0
-    var json = false
-    var files: [String] = []
-    /// Profiling mode: render each file this many times on one side only, no timing.
-    var profileSide: String?
-    var profileIterations = 20
-
-    init(_ arguments: [String]) {
-        var iterator = arguments.makeIterator()
-        while let argument = iterator.next() {
-            switch argument {
-            case "--rounds": rounds = Int(iterator.next() ?? "") ?? rounds
-            case "--min-ms": minimumMilliseconds = Double(iterator.next() ?? "") ?? minimumMilliseconds
-            case "--json": json = true
-            case "--profile": profileSide = iterator.next()
-            case "--iterations": profileIterations = Int(iterator.next() ?? "") ?? profileIterations
-            case "--help", "-h":
-                print("usage: render-throughput [--rounds N] [--min-ms MS] [--json] [--profile c|swift|swift-utf8 [--iterations N]] [FILE ...]")
-                exit(0)
-            default: files.append(argument)
-            }
-        }
-    }
+struct Arguments: ParsableArguments {
+    @Option(help: "Alternating rounds per file.") var rounds = 7
+    @Option(name: .customLong("min-ms"), help: "Shortest timed stretch per side and round, in milliseconds.") var minimumMilliseconds = 300.0
+    @Flag(help: "Print JSON.") var json = false
+    @Option(name: .customLong("profile"), help: "Render on one side only (c, swift, swift-utf8), no timing: for callgrind.") var profileSide: String?
+    @Option(name: .customLong("iterations"), help: "Renders per file with --profile.") var profileIterations = 20
+    @Argument(help: "Markdown files. Default: the corpus documents nearest 2 KB, 100 KB and 1.2 MB.") var files: [String] = []
 }
 
-let arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
+let arguments = Arguments.parseOrExit()
 let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../../shared/corpus").standardized
 let files = arguments.files.isEmpty

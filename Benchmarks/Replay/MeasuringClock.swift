@@ -3,7 +3,7 @@
 
 import Foundation
 import PreviewEngine
-import Synchronization
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,7 +27,7 @@ enum RenderCharge: String, Sendable, Codable {
 final class MeasuringClock: EngineClock {
     let base: any EngineClock
     let charge: RenderCharge
-    private let totals = Mutex<(wallNs: Int64, cpuNs: Int64)>((0, 0))
+    private let totals = Locked<(wallNs: Int64, cpuNs: Int64)>((0, 0))
 
     init(base: any EngineClock, charge: RenderCharge) {
         self.base = base

@@ -7,7 +7,7 @@ import Foundation
 import Histogram
 import MarkdownRenderer
 import PreviewEngine
-import Synchronization
+import Primitives
 import WorkerPool
 
 /// The render policies compared, by their names in the output.
@@ -69,7 +69,7 @@ final class DeliveryRecorder: Sendable {
         var target: UInt64 = .max
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let reachedTarget = DispatchSemaphore(value: 0)
 
     func record(_ result: RenderResult) {
@@ -289,7 +289,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
             let shift = plan.shift
             let prefixIntact = plan.padding.map { scalars.prefix(shift).elementsEqual($0.prefix.unicodeScalars) } ?? true
             let own = shift == 0 ? finalText : String(String.UnicodeScalarView(scalars.dropFirst(shift)))
-            let ok = prefixIntact && SHA256.hex(ofUTF8: own) == plan.trace.header.endContentSha256
+            let ok = prefixIntact && ContentDigest.sha256Hex(ofUTF8: own) == plan.trace.header.endContentSha256
             shaCheck = ok ? "pass" : "fail"
             if !ok { failure = failure ?? (prefixIntact ? "final text sha256 differs from the header's endContentSha256" : "the pad text was changed") }
         }

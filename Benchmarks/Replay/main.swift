@@ -363,7 +363,7 @@ struct GenerateCommand: ParsableCommand {
                 transaction.append(.replace(offset: edit.position, length: edit.deleteCount, with: edit.insertedText))
             }
             if !transaction.isEmpty { try document.apply(transaction: transaction) }
-            guard SHA256.hex(ofUTF8: document.text) == trace.header.endContentSha256 else {
+            guard ContentDigest.sha256Hex(ofUTF8: document.text) == trace.header.endContentSha256 else {
                 printError("replay: \(spec.name): the generated edits do not reproduce the header's sha256")
                 throw ExitCode(1)
             }
@@ -375,7 +375,7 @@ struct GenerateCommand: ParsableCommand {
                 continue
             }
             try compressed.write(to: URL(fileURLWithPath: path), options: .atomic)
-            print("\(summary) -> \(path) (sha256 of file \(SHA256.hex(of: compressed)))")
+            print("\(summary) -> \(path) (sha256 of file \(ContentDigest.sha256Hex(of: compressed)))")
         }
     }
 

@@ -1,5 +1,5 @@
 internal import CCmarkGFM
-import Synchronization
+import Primitives
 
 /// The process-wide libcmark-gfm state: the registered syntax extensions and the lock
 /// every parse holds.
@@ -12,7 +12,7 @@ final class CmarkExtensions: Sendable {
 
     /// Serialises every parse: libcmark-gfm's inline special-character tables are
     /// process globals that each parse with extensions changes.
-    static let parseLock = Mutex<Void>(())
+    static let parseLock = Locked<Void>(())
 
     /// The registered extension objects; immutable once registered, so shared freely.
     private let byName: [GFMExtension: SyntaxExtensionPointer]

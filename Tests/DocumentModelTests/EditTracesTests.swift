@@ -40,52 +40,16 @@ func header(edits: Int) -> String {
     minimalHeader.replacingOccurrences(of: "EDITS", with: String(edits))
 }
 
-@Suite("SHA-256")
-struct SHA256Tests {
-    @Test("Known vectors (FIPS 180-2 / NIST)", arguments: [
+@Suite("Content digests")
+struct ContentDigestTests {
+    @Test("known SHA-256 vectors, as the trace headers spell them", arguments: [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
-        ("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
-         "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"),
-        ("The quick brown fox jumps over the lazy dog", "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592"),
-        ("héllo wörld 🙂", // checked with sha256sum
-         "2773e96d2b23b586b39cf6347af1dcd14a5793dcc7c5e7e5f805ac9b3fe8fd08"),
+        ("héllo wörld 🙂", "2773e96d2b23b586b39cf6347af1dcd14a5793dcc7c5e7e5f805ac9b3fe8fd08"),
     ])
     func vectors(input: String, digest: String) {
-        #expect(SHA256.hex(ofUTF8: input) == digest)
-    }
-
-    @Test("One million 'a'")
-    func millionA() {
-        let input = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
-        #expect(SHA256.hex(of: input) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
-    }
-
-    @Test("Feeding the input in pieces of any size gives the same digest")
-    func incremental() {
-        let input = Array((0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
-        let whole = SHA256.hex(of: input)
-        for pieceSize in [1, 3, 55, 56, 63, 64, 65, 127, 128, 999] {
-            var hasher = SHA256()
-            var start = 0
-            while start < input.count {
-                let end = min(start + pieceSize, input.count)
-                if pieceSize % 2 == 0 {
-                    hasher.update(input[start..<end])
-                } else {
-                    hasher.update(AnySequence(input[start..<end]))  // the non-contiguous path
-                }
-                start = end
-            }
-            #expect(SHA256.hex(hasher.finalize()) == whole, "pieces of \(pieceSize)")
-        }
-        // Lengths around the padding boundary.
-        for length in 54...66 {
-            let bytes = Array(input.prefix(length))
-            #expect(SHA256.hex(of: bytes) == SHA256.hex(of: AnySequence(bytes)))
-        }
+        #expect(ContentDigest.sha256Hex(ofUTF8: input) == digest)
+        #expect(ContentDigest.sha256Hex(of: Array(input.utf8)) == digest)
     }
 }
 

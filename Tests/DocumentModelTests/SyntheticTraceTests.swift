@@ -48,7 +48,7 @@ struct SyntheticTraceTests {
         #expect(header.name == "synthetic-small")
         #expect(header.edits == 3000)
         #expect(transactions == header.txns)
-        #expect(SHA256.hex(ofUTF8: document.text) == header.endContentSha256)
+        #expect(ContentDigest.sha256Hex(ofUTF8: document.text) == header.endContentSha256)
     }
 
     @Test("Different seeds give different traces; equal seeds equal ones")
@@ -107,7 +107,7 @@ struct SyntheticTraceTests {
 
         // Markdown-like text, a little non-ASCII (astral too), no carriage returns.
         let final = try replay(trace).text
-        #expect(SHA256.hex(ofUTF8: final) == trace.header.endContentSha256)
+        #expect(ContentDigest.sha256Hex(ofUTF8: final) == trace.header.endContentSha256)
         for marker in ["\n# ", "\n## ", "\n- ", "\n1. ", "```swift\n", "](https://example.com/", "**", "> ", "|---|"] {
             #expect(final.contains(marker) || trace.header.startContent.contains(marker), "no \(marker.debugDescription)")
         }
@@ -126,7 +126,7 @@ struct SyntheticTraceTests {
         let size = trace.header.startContent.utf8.count
         #expect(size >= 1_000_000 && size < 1_002_000)
         let document = try replay(trace)
-        #expect(SHA256.hex(ofUTF8: document.text) == trace.header.endContentSha256)
+        #expect(ContentDigest.sha256Hex(ofUTF8: document.text) == trace.header.endContentSha256)
         print("generated a trace with a \(size)-byte start in \(generated)")
     }
 }

@@ -46,7 +46,7 @@ struct TraceReplayTests {
         let start = clock.now
         let (document, header, transactions) = try replay(url)
         let replayed = clock.now - start
-        #expect(SHA256.hex(ofUTF8: document.text) == header.endContentSha256)
+        #expect(ContentDigest.sha256Hex(ofUTF8: document.text) == header.endContentSha256)
         #expect(document.version == UInt64(transactions))
         if let txns = header.txns { #expect(transactions == txns) }
         print("replayed \(header.name): \(header.edits) edits, \(transactions) transactions in \(replayed)")

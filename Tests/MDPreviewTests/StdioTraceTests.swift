@@ -56,7 +56,7 @@ struct StdioTraceTests {
         #expect(session.events(named: "error").isEmpty, "errors: \(session.events(named: "error").prefix(3))")
         #expect(session.events(named: "bye").count == 1)
         let saved = try Data(contentsOf: URL(fileURLWithPath: savePath))
-        #expect(SHA256.hex(of: saved) == header.endContentSha256, "saved file hash")
+        #expect(ContentDigest.sha256Hex(of: saved) == header.endContentSha256, "saved file hash")
         let reference = try Subprocess.run(try Subprocess.builtProduct("mdpreview"), ["render", savePath])
         let last = try #require(snapshot.lastRender[header.name])
         // One version per transaction; a continuation line that was not in the input
