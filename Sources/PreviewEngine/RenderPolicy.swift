@@ -1,7 +1,7 @@
 public import AdaptiveDebouncer
 
 /// What a render policy tells the engine to do next.
-public enum RenderDecision: Sendable, Hashable {
+enum RenderDecision: Sendable, Hashable {
     /// Start a render now.
     case renderNow
     /// Arm a timer for this instant (replacing any earlier one) and ask again then.
@@ -14,7 +14,7 @@ public enum RenderDecision: Sendable, Hashable {
 
 /// Decides when a document is rendered. The engine calls it under its lock with the
 /// instant of each event; a policy never reads a clock or sleeps.
-public protocol RenderPolicy: Sendable {
+protocol RenderPolicy: Sendable {
     /// An edit was applied at `now`.
     mutating func keystroke(at now: MonotonicInstant) -> RenderDecision
     /// A render covering every edit so far started at `now`.
@@ -56,31 +56,31 @@ public enum RenderPolicyChoice: Sendable, Hashable {
 }
 
 /// Our policy: the ``AdaptiveDebouncer`` (see `Docs/ADAPTIVE_DEBOUNCER.md`).
-public struct AdaptivePolicy: RenderPolicy {
+struct AdaptivePolicy: RenderPolicy {
     private var debouncer: AdaptiveDebouncer<MonotonicInstant>
 
     /// The policy with `configuration`.
-    public init(configuration: AdaptiveDebouncer<MonotonicInstant>.Configuration = .init()) {
+    init(configuration: AdaptiveDebouncer<MonotonicInstant>.Configuration = .init()) {
         debouncer = AdaptiveDebouncer(configuration: configuration)
     }
 
-    public mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
+    mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
         Self.map(debouncer.keystroke(at: now))
     }
 
-    public mutating func renderStarted(at now: MonotonicInstant) {
+    mutating func renderStarted(at now: MonotonicInstant) {
         debouncer.renderStarted(at: now)
     }
 
-    public mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
+    mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
         Self.map(debouncer.renderFinished(at: now, duration: duration))
     }
 
-    public func tick(at now: MonotonicInstant) -> RenderDecision {
+    func tick(at now: MonotonicInstant) -> RenderDecision {
         Self.map(debouncer.tick(at: now))
     }
 
-    public var hasUnrenderedEdits: Bool { debouncer.hasUnrenderedEdits }
+    var hasUnrenderedEdits: Bool { debouncer.hasUnrenderedEdits }
 
     private static func map(_ decision: AdaptiveDebouncer<MonotonicInstant>.Decision) -> RenderDecision {
         switch decision {
@@ -93,84 +93,84 @@ public struct AdaptivePolicy: RenderPolicy {
 }
 
 /// Render after every edit, as soon as the render in flight (if any) is done.
-public struct EveryKeystrokePolicy: RenderPolicy {
+struct EveryKeystrokePolicy: RenderPolicy {
     private var inFlight = false
     private var dirty = false
 
     /// The policy.
-    public init() {}
+    init() {}
 
-    public mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
+    mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
         dirty = true
         return inFlight ? .awaitingRender : .renderNow
     }
 
-    public mutating func renderStarted(at now: MonotonicInstant) {
+    mutating func renderStarted(at now: MonotonicInstant) {
         inFlight = true
         dirty = false
     }
 
-    public mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
+    mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
         inFlight = false
         return dirty ? .renderNow : .idle
     }
 
-    public func tick(at now: MonotonicInstant) -> RenderDecision {
+    func tick(at now: MonotonicInstant) -> RenderDecision {
         inFlight ? .awaitingRender : (dirty ? .renderNow : .idle)
     }
 
-    public var hasUnrenderedEdits: Bool { dirty }
+    var hasUnrenderedEdits: Bool { dirty }
 }
 
 /// Render once `delay` has passed without an edit; a render due while another is in
 /// flight starts when that one finishes.
-public struct TrailingDebouncePolicy: RenderPolicy {
+struct TrailingDebouncePolicy: RenderPolicy {
     /// The quiet time required before a render.
-    public let delay: Duration
+    let delay: Duration
     private var deadline: MonotonicInstant?
     private var inFlight = false
 
     /// The policy waiting `delay` after the last edit.
-    public init(delay: Duration) { self.delay = delay }
+    init(delay: Duration) { self.delay = delay }
 
-    public mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
+    mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
         let due = now.advanced(by: delay)
         deadline = due
         return inFlight ? .awaitingRender : .renderAt(due)
     }
 
-    public mutating func renderStarted(at now: MonotonicInstant) {
+    mutating func renderStarted(at now: MonotonicInstant) {
         inFlight = true
         deadline = nil
     }
 
-    public mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
+    mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
         inFlight = false
         return tick(at: now)
     }
 
-    public func tick(at now: MonotonicInstant) -> RenderDecision {
+    func tick(at now: MonotonicInstant) -> RenderDecision {
         guard let deadline else { return .idle }
         if inFlight { return .awaitingRender }
         return deadline <= now ? .renderNow : .renderAt(deadline)
     }
 
-    public var hasUnrenderedEdits: Bool { deadline != nil }
+    var hasUnrenderedEdits: Bool { deadline != nil }
 }
 
 /// A trailing debounce of `delay` with one render in flight: edits during a render set a
 /// dirty flag, and a dirty document is rendered again `delay` after that render ends.
-public struct DebounceWithDirtyFlagPolicy: RenderPolicy {
+struct DebounceWithDirtyFlagPolicy: RenderPolicy {
     /// The debounce delay.
-    public let delay: Duration
+    let delay: Duration
     private var deadline: MonotonicInstant?
     private var inFlight = false
     private var dirty = false
 
     /// The policy with `delay`.
-    public init(delay: Duration) { self.delay = delay }
+    init(delay: Duration) { self.delay = delay }
 
-    public mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
+    mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
         if inFlight {
             dirty = true
             return .awaitingRender
@@ -180,12 +180,12 @@ public struct DebounceWithDirtyFlagPolicy: RenderPolicy {
         return .renderAt(due)
     }
 
-    public mutating func renderStarted(at now: MonotonicInstant) {
+    mutating func renderStarted(at now: MonotonicInstant) {
         inFlight = true
         deadline = nil
     }
 
-    public mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
+    mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
         inFlight = false
         guard dirty else { return tick(at: now) }
         dirty = false
@@ -194,11 +194,11 @@ public struct DebounceWithDirtyFlagPolicy: RenderPolicy {
         return .renderAt(due)
     }
 
-    public func tick(at now: MonotonicInstant) -> RenderDecision {
+    func tick(at now: MonotonicInstant) -> RenderDecision {
         guard let deadline else { return inFlight && dirty ? .awaitingRender : .idle }
         if inFlight { return .awaitingRender }
         return deadline <= now ? .renderNow : .renderAt(deadline)
     }
 
-    public var hasUnrenderedEdits: Bool { deadline != nil || dirty }
+    var hasUnrenderedEdits: Bool { deadline != nil || dirty }
 }

@@ -9,12 +9,22 @@ import Glibc
 @Suite("mdpreview stdio: the user's text is never lost")
 struct StdioDataSafetyTests {
     func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("safety-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try FileManager.default.makeTemporaryFolder(prefix: "safety")
     }
 
     func errors(_ session: StdioSession) -> [[String: Any]] { session.events(named: "error") }
+
+    /// Opens "a" holding "abc", sends `lines` in one write (so the whole group is waiting
+    /// when its first line is read), then ends the input and waits for exit 0.
+    func runTransaction(_ lines: [String]) throws -> StdioSession {
+        let session = try StdioSession()
+        session.send(#"{"op":"open","doc":"a","text":"abc","id":1}"#)
+        #expect(session.waitForAck(1))
+        session.sendRaw(Data(lines.map { $0 + "\n" }.joined().utf8))
+        session.closeInput()
+        #expect(session.waitForExit() == 0)
+        return session
+    }
 
     @Test("an autosave or save path with a NUL, ending in '/', or naming a directory is invalid_value; nothing is written")
     func badPaths() throws {
@@ -41,19 +51,12 @@ struct StdioDataSafetyTests {
 
     @Test("a transaction whose continuation line cannot be decoded applies no line at all; the error names that line")
     func transactionDecodeFailure() throws {
-        let session = try StdioSession()
-        session.send(#"{"op":"open","doc":"a","text":"abc","id":1}"#)
-        #expect(session.waitForAck(1))
-        // Sent in one write, so the whole group is waiting when the first line is read.
-        session.sendRaw(Data((
-            #"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"H1","id":10}"# + "\n" +
-            #"{"op":"edit","doc":"a","pos":"zero","del":0,"ins":"H2","c":1,"id":11}"# + "\n" +
-            #"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"H3","c":1,"id":12}"# + "\n" +
-            #"{"op":"edit","doc":"a","pos":3,"del":0,"ins":"!","id":13}"# + "\n"
-        ).utf8))
-        #expect(session.waitForAck(13))
-        session.closeInput()
-        #expect(session.waitForExit() == 0)
+        let session = try runTransaction([
+            #"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"H1","id":10}"#,
+            #"{"op":"edit","doc":"a","pos":"zero","del":0,"ins":"H2","c":1,"id":11}"#,
+            #"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"H3","c":1,"id":12}"#,
+            #"{"op":"edit","doc":"a","pos":3,"del":0,"ins":"!","id":13}"#,
+        ])
         let found = errors(session)
         let failing = try #require(found.first { $0["id"] as? Int == 11 })
         #expect(failing["code"] as? String == "wrong_type")
@@ -65,16 +68,11 @@ struct StdioDataSafetyTests {
 
     @Test("a transaction whose later line does not apply: nothing applied, the error names the failing line")
     func transactionApplyFailure() throws {
-        let session = try StdioSession()
-        session.send(#"{"op":"open","doc":"a","text":"abc","id":1}"#)
-        #expect(session.waitForAck(1))
-        session.sendRaw(Data((
-            #"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"H1","id":10}"# + "\n" +
-            #"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"H2","c":1,"id":11}"# + "\n" +
-            #"{"op":"edit","doc":"a","pos":99,"del":0,"ins":"H3","c":1,"id":12}"# + "\n" +
-            #"{"op":"shutdown","id":13}"# + "\n"
-        ).utf8))
-        #expect(session.waitForExit() == 0)
+        let session = try runTransaction([
+            #"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"H1","id":10}"#,
+            #"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"H2","c":1,"id":11}"#,
+            #"{"op":"edit","doc":"a","pos":99,"del":0,"ins":"H3","c":1,"id":12}"#,
+        ])
         let found = errors(session)
         let failing = try #require(found.first { $0["id"] as? Int == 12 })
         #expect(failing["code"] as? String == "out_of_range")

@@ -9,9 +9,7 @@ import Glibc
 @Suite("mdpreview stdio: end of input, signals, closed stdout, crashes")
 struct StdioLifecycleTests {
     func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("life-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try FileManager.default.makeTemporaryFolder(prefix: "life")
     }
 
     @Test("SIGTERM and SIGINT: the final version is rendered and saved, then bye and exit 0", arguments: [SIGTERM, SIGINT])

@@ -92,3 +92,25 @@ final class TemporaryDirectory {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
+
+/// Blocks the first caller of ``pass()`` until the test opens ``gate``; later callers
+/// pass at once. ``entered`` is signalled when the first caller arrives.
+final class FirstCallGate: Sendable {
+    private let calls = Mutex(0)
+    let entered = DispatchSemaphore(value: 0)
+    let gate = DispatchSemaphore(value: 0)
+
+    /// How many calls arrived.
+    var callCount: Int { calls.withLock { $0 } }
+
+    func pass() {
+        let call = calls.withLock { count -> Int in
+            count += 1
+            return count
+        }
+        if call == 1 {
+            entered.signal()
+            gate.wait()
+        }
+    }
+}

@@ -12,21 +12,10 @@ import Glibc
 /// a save that overlaps it does so by construction, not by luck of timing.
 final class GatedWriter: AutosaveWriter {
     private let real = AtomicFileWriter()
-    private let calls = Mutex(0)
-    let entered = DispatchSemaphore(value: 0)
-    let gate = DispatchSemaphore(value: 0)
-
-    var callCount: Int { calls.withLock { $0 } }
+    let first = FirstCallGate()
 
     func write(_ bytes: UnsafeRawBufferPointer, to path: String, progress: (Double) -> Void) throws(AutosaveError) {
-        let call = calls.withLock { count -> Int in
-            count += 1
-            return count
-        }
-        if call == 1 {
-            entered.signal()
-            gate.wait()
-        }
+        first.pass()
         try real.write(bytes, to: path, progress: progress)
     }
 
@@ -54,7 +43,7 @@ struct SaveSafetyTests {
         for index in 0..<7 { try harness.engine.edit("a", .insert("o", at: index)) }
         // The autosave of version 7 starts and blocks inside the writer.
         harness.clock.advance(by: .milliseconds(300))
-        writer.entered.wait()
+        writer.first.entered.wait()
         try harness.engine.replaceText("a", with: "newer text")
         try harness.engine.edit("a", .insert("!", at: 10))
         #expect(try harness.engine.snapshot(of: "a").version == 9)
@@ -68,13 +57,13 @@ struct SaveSafetyTests {
         // Either the save waits its turn behind the autosave's write (serialised), or it
         // wrote while the older write was still under way (the defect).
         #expect(eventually { harness.engine.autosaver.waitingWriteCount == 1 || saveReturned.load(ordering: .sequentiallyConsistent) })
-        writer.gate.signal()
+        writer.first.gate.signal()
         saving.wait()
         harness.settle()
 
         #expect(contents(path) == "newer text!")
         #expect(harness.log.saves.map(\.version) == [7, 9])
-        #expect(writer.callCount == 2)
+        #expect(writer.first.callCount == 2)
     }
 
     @Test("an autosave queued behind a newer explicit save writes nothing")

@@ -12,9 +12,7 @@ import Glibc
 /// render that takes as long as the test wants.
 final class GatedRenderClock: EngineClock {
     private let system = SystemEngineClock()
-    private let renders = Mutex(0)
-    let entered = DispatchSemaphore(value: 0)
-    let gate = DispatchSemaphore(value: 0)
+    let first = FirstCallGate()
 
     var now: MonotonicInstant { system.now }
 
@@ -23,14 +21,7 @@ final class GatedRenderClock: EngineClock {
     }
 
     func measure(_ work: () -> Void) -> Duration {
-        let render = renders.withLock { count -> Int in
-            count += 1
-            return count
-        }
-        if render == 1 {
-            entered.signal()
-            gate.wait()
-        }
+        first.pass()
         return system.measure(work)
     }
 
@@ -67,7 +58,7 @@ struct ShutdownTests {
         let log = EventLog()
         engine.subscribe { log.append($0) }
         try engine.open("slow", text: "# slow", autosavePath: directory.file("slow.md"))
-        clock.entered.wait()   // its first render is under way and stuck
+        clock.first.entered.wait()   // its first render is under way and stuck
         for name in ["b", "c"] {
             try engine.open(name, text: "# \(name)", autosavePath: directory.file("\(name).md"))
             try engine.edit(name, .insert(" edited", at: 3))
@@ -86,7 +77,7 @@ struct ShutdownTests {
         #expect(contents(directory.file("slow.md")) == "# slow edited")
         #expect(contents(directory.file("b.md")) == "# b edited")
         #expect(contents(directory.file("c.md")) == "# c edited")
-        clock.gate.signal()
+        clock.first.gate.signal()
         #expect(returned, "shutdown returned while a render was stuck")
         if !returned { done.wait() }
         let final = try #require(report.withLock { $0 })

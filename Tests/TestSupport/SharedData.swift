@@ -65,6 +65,15 @@ public enum SharedData {
     }
 }
 
+extension FileManager {
+    /// A new empty folder under the system's temporary directory, named `prefix-UUID`.
+    public func makeTemporaryFolder(prefix: String) throws -> URL {
+        let url = temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
 /// `../shared` (or a folder of it) is missing while `CI` is set.
 public struct MissingSharedData: Error, CustomStringConvertible {
     /// The path that was expected.
