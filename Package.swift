@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "pool-bench", targets: ["PoolBench"]),
         .library(name: "PreviewEngine", targets: ["PreviewEngine"]),
         .executable(name: "replay", targets: ["Replay"]),
+        .executable(name: "event-encoding", targets: ["EventEncoding"]),
         .library(name: "PreviewProtocol", targets: ["PreviewProtocol"]),
     ],
     dependencies: [
@@ -155,8 +156,15 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "EventEncoding",
+            dependencies: ["PreviewProtocol", "MarkdownRenderer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/EventEncoding",
+            swiftSettings: strict
+        ),
+
         // MARK: PreviewProtocol (issue 5)
-        .target(name: "PreviewProtocol", dependencies: [], swiftSettings: strict),
-        .testTarget(name: "PreviewProtocolTests", dependencies: ["PreviewProtocol", "EditTraces", "TestSupport"], swiftSettings: strict),
+        .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer"], swiftSettings: strict),
+        .testTarget(name: "PreviewProtocolTests", dependencies: ["PreviewProtocol", "DocumentModel", "MarkdownRenderer", "EditTraces", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -11,7 +11,7 @@
 /// 5. A value that is not an object is `not_an_object`.
 /// 6. Then the fields: `id`, `op`, `doc`, and the operation's own fields.
 ///
-/// Unknown keys are ignored, except in `options` (see `RenderSettings`). A `null` value
+/// Unknown keys are ignored, except in `options` (the renderer's `RenderOptions`). A `null` value
 /// counts as an absent key. When a line is bad, the error still carries the `id` and
 /// `doc` of the request if they could be read, even from the part of a broken line
 /// before the damage.

@@ -1,3 +1,6 @@
+import DocumentModel
+import MarkdownRenderer
+
 /// Writes requests as JSON lines, the client side of the protocol (used by tests and
 /// Swift clients). `RequestDecoder` reads back exactly the request that was written.
 ///
@@ -40,35 +43,7 @@ public enum RequestEncoder {
             if let autosave = open.autosave { w.key("autosave"); w.string(autosave) }
             writeOptions(open.options, to: &w)
         case let .edit(edit):
-            switch edit.changes {
-            case let .offsets(patches, unit):
-                if patches.count == 1 {
-                    writePatch(patches[0], to: &w)
-                } else {
-                    w.key("patches")
-                    w.beginArray()
-                    for patch in patches {
-                        w.beginObject()
-                        writePatch(patch, to: &w)
-                        w.endObject()
-                    }
-                    w.endArray()
-                }
-                if unit != .scalar { w.key("unit"); w.string(unit.rawValue) }
-            case let .range(range, text, unit):
-                w.key("range")
-                w.beginObject()
-                for (key, point) in [("start", range.start), ("end", range.end)] {
-                    if key == "start" { w.key("start") } else { w.key("end") }
-                    w.beginObject()
-                    w.key("line"); w.integer(point.line)
-                    w.key("character"); w.integer(point.character)
-                    w.endObject()
-                }
-                w.endObject()
-                w.key("text"); w.string(text)
-                if unit != .utf16 { w.key("unit"); w.string(unit.rawValue) }
-            }
+            writePatches(edit.patches, to: &w)
             if let time = edit.timestampMs { w.key("t"); w.decimal(time) }
             if edit.continuesTransaction { w.key("c"); w.integer(1) }
         case let .replace(replace):
@@ -81,14 +56,51 @@ public enum RequestEncoder {
         w.endObject()
     }
 
-    private static func writePatch(_ patch: OffsetPatch, to w: inout JSONWriter) {
-        w.key("pos"); w.integer(patch.pos)
-        w.key("del"); w.integer(patch.del)
-        w.key("ins"); w.string(patch.ins)
+    /// Offset patches (all in one unit) as `pos`/`del`/`ins` or `patches`, or one
+    /// line-range patch as `range`/`text`. Other mixtures have no one-line form.
+    private static func writePatches(_ patches: [TextPatch], to w: inout JSONWriter) {
+        if patches.count == 1, case let .lines(start, end, unit) = patches[0].range {
+            w.key("range")
+            w.beginObject()
+            for (isStart, point) in [(true, start), (false, end)] {
+                if isStart { w.key("start") } else { w.key("end") }
+                w.beginObject()
+                w.key("line"); w.integer(point.line)
+                w.key("character"); w.integer(point.character)
+                w.endObject()
+            }
+            w.endObject()
+            w.key("text"); w.string(patches[0].text)
+            if unit != .utf16 { w.key("unit"); w.string(unit.wireName) }
+            return
+        }
+        var unit = TextUnit.unicodeScalars
+        func writeOffsets(_ patch: TextPatch) {
+            guard case let .offsets(offset, length, patchUnit) = patch.range else {
+                preconditionFailure("a line-range patch can only be sent alone")
+            }
+            unit = patchUnit
+            w.key("pos"); w.integer(offset)
+            w.key("del"); w.integer(length)
+            w.key("ins"); w.string(patch.text)
+        }
+        if patches.count == 1 {
+            writeOffsets(patches[0])
+        } else {
+            w.key("patches")
+            w.beginArray()
+            for patch in patches {
+                w.beginObject()
+                writeOffsets(patch)
+                w.endObject()
+            }
+            w.endArray()
+        }
+        if unit != .unicodeScalars { w.key("unit"); w.string(unit.wireName) }
     }
 
-    private static func writeOptions(_ settings: RenderSettings, to w: inout JSONWriter) {
-        guard settings != RenderSettings() else { return }
+    private static func writeOptions(_ settings: RenderOptions, to w: inout JSONWriter) {
+        guard settings != .default else { return }
         w.key("options")
         w.beginObject()
         if settings.allowsUnsafeHTML { w.key("unsafe"); w.bool(true) }
@@ -100,10 +112,10 @@ public enum RequestEncoder {
         if settings.fullInfoString { w.key("full_info_string"); w.bool(true) }
         if settings.tablePreferStyleAttributes { w.key("table_prefer_style_attributes"); w.bool(true) }
         if settings.strikethroughDoubleTilde { w.key("strikethrough_double_tilde"); w.bool(true) }
-        if let extensions = settings.extensions {
+        if settings.extensions != RenderOptions.default.extensions {
             w.key("extensions")
             w.beginArray()
-            for ext in MarkdownExtension.allCases where extensions.contains(ext) { w.string(ext.rawValue) }
+            for ext in GFMExtension.allCases where settings.extensions.contains(ext) { w.string(ext.rawValue) }
             w.endArray()
         }
         w.endObject()

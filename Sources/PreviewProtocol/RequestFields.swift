@@ -1,3 +1,6 @@
+import DocumentModel
+import MarkdownRenderer
+
 /// The fields of one request object, decoded in the order Docs/PROTOCOL.md gives; every
 /// error carries the line, id and doc as far as they could be read.
 struct Fields {
@@ -128,32 +131,32 @@ struct Fields {
         }
         let timestamp = try decodeTimestamp()
         let continues = try decodeContinuation()
-        let changes: EditChanges
+        let patches: [TextPatch]
         if hasRange {
             let unit = try decodeUnit(default: .utf16)
-            let range = try decodeRange()
-            changes = .range(range, text: try requiredString("text"), unit: unit)
+            let (start, end) = try decodeRange()
+            patches = [.replace(from: start, to: end, with: try requiredString("text"), unit: unit)]
         } else if hasPatches {
-            let unit = try decodeUnit(default: .scalar)
-            changes = .offsets(try decodePatches(), unit: unit)
+            let unit = try decodeUnit(default: .unicodeScalars)
+            patches = try decodePatches(unit: unit)
         } else if !offsetKeys.isEmpty {
-            let unit = try decodeUnit(default: .scalar)
-            changes = .offsets([try decodePatch(object, path: "")], unit: unit)
+            let unit = try decodeUnit(default: .unicodeScalars)
+            patches = [try decodePatch(object, path: "", unit: unit)]
         } else {
             throw error(
                 .missingField, "an edit needs \"pos\", \"del\" and \"ins\", or \"patches\", or \"range\" and \"text\"", field: "pos"
             )
         }
-        return EditRequest(id: id, doc: doc, changes: changes, timestampMs: timestamp, continuesTransaction: continues)
+        return EditRequest(id: id, doc: doc, patches: patches, timestampMs: timestamp, continuesTransaction: continues)
     }
 
-    private func decodeUnit(default defaultUnit: PositionUnit) throws(ProtocolError) -> PositionUnit {
+    private func decodeUnit(default defaultUnit: TextUnit) throws(ProtocolError) -> TextUnit {
         guard let value = present("unit") else { return defaultUnit }
         guard case let .string(name) = value else { throw wrongType("unit", expected: "a string", got: value) }
-        guard let unit = PositionUnit(rawValue: name) else {
+        guard let unit = TextUnit(wireName: name) else {
             throw error(
                 .invalidValue,
-                "unknown unit \"\(name)\"; known units: \(PositionUnit.allCases.map(\.rawValue).joined(separator: ", "))",
+                "unknown unit \"\(name)\"; known units: \(TextUnit.allCases.map(\.wireName).joined(separator: ", "))",
                 field: "unit"
             )
         }
@@ -179,29 +182,29 @@ struct Fields {
         }
     }
 
-    private func decodePatches() throws(ProtocolError) -> [OffsetPatch] {
+    private func decodePatches(unit: TextUnit) throws(ProtocolError) -> [TextPatch] {
         guard case let .array(elements)? = present("patches") else {
             throw wrongType("patches", expected: "an array", got: present("patches") ?? .null)
         }
         guard !elements.isEmpty else { throw error(.invalidValue, "\"patches\" must not be empty", field: "patches") }
-        var patches: [OffsetPatch] = []
+        var patches: [TextPatch] = []
         patches.reserveCapacity(elements.count)
         for (index, element) in elements.enumerated() {
             let path = "patches[\(index)]"
             guard case let .object(patch) = element else { throw wrongType(path, expected: "an object", got: element) }
-            patches.append(try decodePatch(patch, path: path + "."))
+            patches.append(try decodePatch(patch, path: path + ".", unit: unit))
         }
         return patches
     }
 
-    private func decodePatch(_ patch: JSONObject, path: String) throws(ProtocolError) -> OffsetPatch {
+    private func decodePatch(_ patch: JSONObject, path: String, unit: TextUnit) throws(ProtocolError) -> TextPatch {
         let pos = try integer(in: patch, "pos", path: path)
         let del = try integer(in: patch, "del", path: path)
         let ins = try string(in: patch, "ins", path: path)
-        return OffsetPatch(pos: pos, del: del, ins: ins)
+        return .replace(offset: pos, length: del, with: ins, unit: unit)
     }
 
-    private func decodeRange() throws(ProtocolError) -> LineRange {
+    private func decodeRange() throws(ProtocolError) -> (start: LinePosition, end: LinePosition) {
         guard case let .object(range)? = present("range") else {
             throw wrongType("range", expected: "an object", got: present("range") ?? .null)
         }
@@ -210,16 +213,16 @@ struct Fields {
         guard start <= end else {
             throw error(.invalidValue, "the range ends (\(end)) before it starts (\(start))", field: "range")
         }
-        return LineRange(start: start, end: end)
+        return (start, end)
     }
 
-    private func point(in range: JSONObject, _ key: String) throws(ProtocolError) -> LinePoint {
+    private func point(in range: JSONObject, _ key: String) throws(ProtocolError) -> LinePosition {
         let path = "range.\(key)"
         guard let value = nonNull(range[key]) else {
             throw error(.missingField, "the range has no \"\(key)\"", field: path)
         }
         guard case let .object(point) = value else { throw wrongType(path, expected: "an object", got: value) }
-        return LinePoint(
+        return LinePosition(
             line: try integer(in: point, "line", path: path + "."),
             character: try integer(in: point, "character", path: path + ".")
         )
@@ -227,7 +230,7 @@ struct Fields {
 
     // MARK: options
 
-    private static var booleanOptions: [(key: String, path: WritableKeyPath<RenderSettings, Bool>)] { [
+    private static var booleanOptions: [(key: String, path: WritableKeyPath<RenderOptions, Bool>)] { [
         ("unsafe", \.allowsUnsafeHTML),
         ("sourcepos", \.sourcePositions),
         ("smart", \.smartPunctuation),
@@ -239,8 +242,8 @@ struct Fields {
         ("strikethrough_double_tilde", \.strikethroughDoubleTilde),
     ] }
 
-    private func decodeOptions() throws(ProtocolError) -> RenderSettings {
-        var settings = RenderSettings()
+    private func decodeOptions() throws(ProtocolError) -> RenderOptions {
+        var settings = RenderOptions.default
         guard let value = present("options") else { return settings }
         guard case let .object(options) = value else { throw wrongType("options", expected: "an object", got: value) }
         let known = Self.booleanOptions.map(\.key) + ["extensions"]
@@ -257,14 +260,14 @@ struct Fields {
         }
         if let value = nonNull(options["extensions"]) {
             guard case let .array(names) = value else { throw wrongType("options.extensions", expected: "an array of strings", got: value) }
-            var extensions = Set<MarkdownExtension>()
+            var extensions = Set<GFMExtension>()
             for (index, element) in names.enumerated() {
                 let path = "options.extensions[\(index)]"
                 guard case let .string(name) = element else { throw wrongType(path, expected: "a string", got: element) }
-                guard let ext = MarkdownExtension(rawValue: name) else {
+                guard let ext = GFMExtension(rawValue: name) else {
                     throw error(
                         .invalidValue,
-                        "unknown extension \"\(name)\"; known extensions: \(MarkdownExtension.allCases.map(\.rawValue).joined(separator: ", "))",
+                        "unknown extension \"\(name)\"; known extensions: \(GFMExtension.allCases.map(\.rawValue).joined(separator: ", "))",
                         field: path
                     )
                 }

@@ -1,3 +1,4 @@
+import DocumentModel
 /// Constants of the `mdpreview stdio` wire protocol.
 public enum WireProtocol {
     /// The protocol version announced in the `ready` event. Additive changes (new
@@ -48,13 +49,19 @@ public enum RequestOp: String, Sendable, Hashable, CaseIterable {
     case shutdown
 }
 
-/// The unit in which an edit's positions and lengths count text.
-public enum PositionUnit: String, Sendable, Hashable, CaseIterable {
-    /// Unicode scalar values (code points), as in the edit traces. The default for
-    /// offset edits.
-    case scalar
-    /// UTF-16 code units, as in the Language Server Protocol. The default for range edits.
-    case utf16
-    /// UTF-8 bytes, as Neovim's `on_bytes` reports them.
-    case utf8
+extension TextUnit {
+    /// The unit's name in the protocol's `"unit"` field.
+    var wireName: String {
+        switch self {
+        case .unicodeScalars: "scalar"
+        case .utf16: "utf16"
+        case .utf8: "utf8"
+        }
+    }
+
+    /// The unit a `"unit"` name stands for: `scalar`, `utf16` or `utf8`.
+    init?(wireName: String) {
+        guard let unit = TextUnit.allCases.first(where: { $0.wireName == wireName }) else { return nil }
+        self = unit
+    }
 }

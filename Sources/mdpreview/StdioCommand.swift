@@ -148,7 +148,7 @@ final class StdioServer: Sendable {
         switch request {
         case .open(let open):
             do {
-                try engine.open(open.doc, text: open.text, renderOptions: StdioTranslation.renderOptions(open.options), autosavePath: open.autosave)
+                try engine.open(open.doc, text: open.text, renderOptions: open.options, autosavePath: open.autosave)
             } catch { throw refused(error, doc: open.doc, pathField: "autosave") }
             acknowledge(request, doc: open.doc, version: 0)
 

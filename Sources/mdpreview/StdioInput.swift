@@ -60,7 +60,7 @@ struct Transaction {
     }
 
     private mutating func append(_ edit: EditRequest, line: Int) {
-        let added = StdioTranslation.patches(for: edit.changes)
+        let added = edit.patches
         lines.append(Line(number: line, id: edit.id, patches: patches.count..<patches.count + added.count))
         patches += added
     }

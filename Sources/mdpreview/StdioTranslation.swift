@@ -5,42 +5,6 @@ import PreviewProtocol
 
 /// Translation between the engine's types and the wire's.
 enum StdioTranslation {
-    static func patches(for changes: EditChanges) -> [TextPatch] {
-        switch changes {
-        case .offsets(let patches, let unit):
-            patches.map { TextPatch.replace(offset: $0.pos, length: $0.del, with: $0.ins, unit: textUnit(unit)) }
-        case .range(let range, let text, let unit):
-            [TextPatch.replace(
-                from: LinePosition(line: range.start.line, character: range.start.character),
-                to: LinePosition(line: range.end.line, character: range.end.character),
-                with: text, unit: textUnit(unit)
-            )]
-        }
-    }
-
-    static func textUnit(_ unit: PositionUnit) -> TextUnit {
-        switch unit {
-        case .scalar: .unicodeScalars
-        case .utf16: .utf16
-        case .utf8: .utf8
-        }
-    }
-
-    static func renderOptions(_ settings: RenderSettings) -> RenderOptions {
-        RenderOptions(
-            extensions: settings.extensions.map { Set($0.compactMap { GFMExtension(rawValue: $0.rawValue) }) } ?? Set(GFMExtension.allCases),
-            allowsUnsafeHTML: settings.allowsUnsafeHTML,
-            sourcePositions: settings.sourcePositions,
-            smartPunctuation: settings.smartPunctuation,
-            hardBreaks: settings.hardBreaks,
-            noBreaks: settings.noBreaks,
-            githubPreLang: settings.githubPreLang,
-            fullInfoString: settings.fullInfoString,
-            tablePreferStyleAttributes: settings.tablePreferStyleAttributes,
-            strikethroughDoubleTilde: settings.strikethroughDoubleTilde
-        )
-    }
-
     /// The `error` event for an engine refusal; `pathField` names the request's path
     /// field (`autosave` of `open`, `path` of `save`).
     static func protocolError(for error: EngineError, line: Int, id: RequestID?, doc: String?, pathField: String = "path") -> ProtocolError {

@@ -1,3 +1,4 @@
+import DocumentModel
 import EditTraces
 import PreviewProtocol
 import Testing
@@ -84,7 +85,7 @@ struct LineFramerTests {
         #expect(whole.count == 2)
         // And the lines still decode to the same text.
         let decoded = try RequestDecoder().decode(try #require(byByte.first))
-        #expect(decoded == .edit(EditRequest(doc: nil, changes: .offsets([OffsetPatch(pos: 0, del: 0, ins: "é€😀\u{10FFFF}")], unit: .scalar))))
+        #expect(decoded == .edit(EditRequest(doc: nil, patches: offsets([(0, 0, "é€😀\u{10FFFF}")], unit: .unicodeScalars))))
     }
 
     @Test("random chunking gives the lines of a plain split")

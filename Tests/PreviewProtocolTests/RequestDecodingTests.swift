@@ -1,8 +1,20 @@
+import DocumentModel
 import EditTraces
 import Foundation
+import MarkdownRenderer
 import PreviewProtocol
 import TestSupport
 import Testing
+
+/// Offset patches `(pos, del, ins)` counted in `unit`, as an edit line carries them.
+func offsets(_ patches: [(Int, Int, String)], unit: TextUnit) -> [TextPatch] {
+    patches.map { TextPatch.replace(offset: $0.0, length: $0.1, with: $0.2, unit: unit) }
+}
+
+/// One line-range patch, as the `range` form carries it.
+func lineRange(_ range: (start: LinePosition, end: LinePosition), text: String, unit: TextUnit) -> [TextPatch] {
+    [TextPatch.replace(from: range.start, to: range.end, with: text, unit: unit)]
+}
 
 /// Decodes one line that must be a request.
 func request(_ line: String, line number: Int = 1) throws -> Request {
@@ -19,28 +31,28 @@ struct RequestDecodingTests {
         #expect(try request(#"{"op":"open","id":1,"doc":"a","text":"x","autosave":"/tmp/a.md","options":{"unsafe":true,"sourcepos":true,"smart":true,"hardbreaks":true,"github_pre_lang":true,"full_info_string":true,"table_prefer_style_attributes":true,"strikethrough_double_tilde":true,"extensions":["table","footnotes"]}}"#)
             == .open(OpenRequest(
                 id: .integer(1), doc: "a", text: "x", autosave: "/tmp/a.md",
-                options: RenderSettings(
-                    allowsUnsafeHTML: true, sourcePositions: true, smartPunctuation: true, hardBreaks: true,
-                    githubPreLang: true, fullInfoString: true, tablePreferStyleAttributes: true,
-                    strikethroughDoubleTilde: true, extensions: [.table, .footnotes]
+                options: RenderOptions(
+                    extensions: [.table, .footnotes], allowsUnsafeHTML: true, sourcePositions: true, smartPunctuation: true,
+                    hardBreaks: true, githubPreLang: true, fullInfoString: true, tablePreferStyleAttributes: true,
+                    strikethroughDoubleTilde: true
                 )
             )))
         #expect(try request(#"{"op":"open","doc":"a","text":"","options":{"nobreaks":true,"extensions":[]}}"#)
-            == .open(OpenRequest(doc: "a", text: "", options: RenderSettings(noBreaks: true, extensions: []))))
+            == .open(OpenRequest(doc: "a", text: "", options: RenderOptions(extensions: [], noBreaks: true))))
         #expect(try request(#"{"op":"edit","doc":"a","pos":3,"del":0,"ins":"x"}"#)
-            == .edit(EditRequest(doc: "a", changes: .offsets([OffsetPatch(pos: 3, del: 0, ins: "x")], unit: .scalar))))
+            == .edit(EditRequest(doc: "a", patches: offsets([(3, 0, "x")], unit: .unicodeScalars))))
         #expect(try request(#"{"op":"edit","id":"e1","doc":"a","pos":3,"del":2,"ins":"","unit":"utf8","t":1500,"c":1}"#)
             == .edit(EditRequest(
-                id: .string("e1"), doc: "a", changes: .offsets([OffsetPatch(pos: 3, del: 2, ins: "")], unit: .utf8),
+                id: .string("e1"), doc: "a", patches: offsets([(3, 2, "")], unit: .utf8),
                 timestampMs: 1500, continuesTransaction: true
             )))
         #expect(try request(#"{"op":"edit","doc":"a","patches":[{"pos":0,"del":1,"ins":"A"},{"pos":5,"del":0,"ins":"!"}],"unit":"utf16"}"#)
-            == .edit(EditRequest(doc: "a", changes: .offsets([
-                OffsetPatch(pos: 0, del: 1, ins: "A"), OffsetPatch(pos: 5, del: 0, ins: "!"),
+            == .edit(EditRequest(doc: "a", patches: offsets([
+                (0, 1, "A"), (5, 0, "!"),
             ], unit: .utf16))))
         #expect(try request(#"{"op":"edit","doc":"a","range":{"start":{"line":0,"character":3},"end":{"line":0,"character":5}},"text":"x","unit":"utf16"}"#)
-            == .edit(EditRequest(doc: "a", changes: .range(
-                LineRange(start: LinePoint(line: 0, character: 3), end: LinePoint(line: 0, character: 5)), text: "x", unit: .utf16
+            == .edit(EditRequest(doc: "a", patches: lineRange(
+                (start: LinePosition(line: 0, character: 3), end: LinePosition(line: 0, character: 5)), text: "x", unit: .utf16
             ))))
         #expect(try request(#"{"op":"replace","doc":"a","text":"new"}"#) == .replace(ReplaceRequest(doc: "a", text: "new")))
         #expect(try request(#"{"op":"save","doc":"a"}"#) == .save(SaveRequest(doc: "a")))
@@ -59,34 +71,34 @@ struct RequestDecodingTests {
               case let .edit(offsets) = try request(#"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"x"}"#),
               case let .edit(patches) = try request(#"{"op":"edit","doc":"a","patches":[{"pos":0,"del":0,"ins":"x"}]}"#)
         else { Issue.record("not edits"); return }
-        #expect(range.changes.unit == .utf16)
-        #expect(offsets.changes.unit == .scalar)
-        #expect(patches.changes.unit == .scalar)
+        #expect(range.patches.map(\.range) == [.lines(start: LinePosition(line: 1, character: 0), end: LinePosition(line: 2, character: 1), unit: .utf16)])
+        #expect(offsets.patches.map(\.range) == [.offsets(offset: 0, length: 0, unit: .unicodeScalars)])
+        #expect(patches.patches.map(\.range) == [.offsets(offset: 0, length: 0, unit: .unicodeScalars)])
     }
 
     @Test("LSP's deprecated rangeLength and unknown top-level keys are ignored; null counts as absent")
     func lenientKeys() throws {
         #expect(try request(#"{"op":"edit","doc":"a","range":{"start":{"line":0,"character":0},"end":{"line":0,"character":1}},"rangeLength":1,"text":"y","future":[1,{"x":null}]}"#)
-            == .edit(EditRequest(doc: "a", changes: .range(
-                LineRange(start: LinePoint(line: 0, character: 0), end: LinePoint(line: 0, character: 1)), text: "y", unit: .utf16
+            == .edit(EditRequest(doc: "a", patches: lineRange(
+                (start: LinePosition(line: 0, character: 0), end: LinePosition(line: 0, character: 1)), text: "y", unit: .utf16
             ))))
         #expect(try request(#"{"op":"save","doc":"a","path":null,"id":null}"#) == .save(SaveRequest(doc: "a")))
         // Many unknown keys (past the size where objects get a hash index) change nothing.
         let padding = (0..<40).map { "\"x\($0)\":[\($0)]," }.joined()
         #expect(try request("{" + padding + #""op":"close","id":"c","doc":"z"}"#) == .close(DocumentRequest(id: .string("c"), doc: "z")))
         #expect(try request(#"{"op":"edit","doc":"a","pos":1,"del":0,"ins":"","t":null,"c":0}"#)
-            == .edit(EditRequest(doc: "a", changes: .offsets([OffsetPatch(pos: 1, del: 0, ins: "")], unit: .scalar))))
+            == .edit(EditRequest(doc: "a", patches: offsets([(1, 0, "")], unit: .unicodeScalars))))
     }
 
     @Test("trace lines without op decode as edits with doc nil")
     func traceLines() throws {
         #expect(try request(#"{"t": 120, "pos": 4, "del": 1, "ins": "é😀"}"#)
-            == .edit(EditRequest(doc: nil, changes: .offsets([OffsetPatch(pos: 4, del: 1, ins: "é😀")], unit: .scalar), timestampMs: 120)))
+            == .edit(EditRequest(doc: nil, patches: offsets([(4, 1, "é😀")], unit: .unicodeScalars), timestampMs: 120)))
         #expect(try request(#"{"t":null,"pos":0,"del":0,"ins":"a","c":1}"#)
-            == .edit(EditRequest(doc: nil, changes: .offsets([OffsetPatch(pos: 0, del: 0, ins: "a")], unit: .scalar), continuesTransaction: true)))
+            == .edit(EditRequest(doc: nil, patches: offsets([(0, 0, "a")], unit: .unicodeScalars), continuesTransaction: true)))
         // A trace line may also name a document and carry an id.
         #expect(try request(#"{"id":"k","doc":"b","pos":0,"del":0,"ins":"a"}"#)
-            == .edit(EditRequest(id: .string("k"), doc: "b", changes: .offsets([OffsetPatch(pos: 0, del: 0, ins: "a")], unit: .scalar))))
+            == .edit(EditRequest(id: .string("k"), doc: "b", patches: offsets([(0, 0, "a")], unit: .unicodeScalars))))
         // An explicit edit may omit doc too.
         #expect(try request(#"{"op":"edit","pos":0,"del":0,"ins":"a"}"#).doc == nil)
     }
@@ -105,7 +117,7 @@ struct RequestDecodingTests {
         #expect(try code(#"{"op":"render","doc":"a","id":true}"#) == .wrongType)
         // Whole numbers written with a fraction or an exponent are integers.
         #expect(try request(#"{"op":"edit","doc":"a","pos":3.0,"del":1e1,"ins":""}"#)
-            == .edit(EditRequest(doc: "a", changes: .offsets([OffsetPatch(pos: 3, del: 10, ins: "")], unit: .scalar))))
+            == .edit(EditRequest(doc: "a", patches: offsets([(3, 10, "")], unit: .unicodeScalars))))
         // true and 1 are both accepted for c, as are false and 0.
         for (text, expected) in [("true", true), ("1", true), ("false", false), ("0", false)] {
             guard case let .edit(edit) = try request(#"{"pos":0,"del":0,"ins":"","c":"# + text + "}") else {
@@ -132,11 +144,11 @@ struct RequestDecodingTests {
             let object: [String: Any] = ["op": "edit", "doc": "d\(round)", "pos": round, "del": 0, "ins": text]
             let data = try JSONSerialization.data(withJSONObject: object)
             let decoded = try RequestDecoder().decode(Array(data), line: round + 1)
-            #expect(decoded == .edit(EditRequest(doc: "d\(round)", changes: .offsets([OffsetPatch(pos: round, del: 0, ins: text)], unit: .scalar))))
+            #expect(decoded == .edit(EditRequest(doc: "d\(round)", patches: offsets([(round, 0, text)], unit: .unicodeScalars))))
         }
         // \u escapes, including a surrogate pair, decode to the scalars.
         #expect(try request(#"{"pos":0,"del":0,"ins":"\u00e9\ud83d\ude00\u0000\/"}"#)
-            == .edit(EditRequest(doc: nil, changes: .offsets([OffsetPatch(pos: 0, del: 0, ins: "é😀\u{0}/")], unit: .scalar))))
+            == .edit(EditRequest(doc: nil, patches: offsets([(0, 0, "é😀\u{0}/")], unit: .unicodeScalars))))
     }
 
     @Test("every request form survives RequestEncoder then RequestDecoder")
@@ -144,20 +156,20 @@ struct RequestDecodingTests {
         let requests: [Request] = [
             .open(OpenRequest(doc: "a", text: "")),
             .open(OpenRequest(id: .string("o"), doc: "doc with \"quotes\" and ünïcode", text: "# T\n\n\u{0}\r\n😀\u{2028}", autosave: "/tmp/x y.md")),
-            .open(OpenRequest(id: .integer(Int.max), doc: "b", text: "x", options: RenderSettings(
+            .open(OpenRequest(id: .integer(Int.max), doc: "b", text: "x", options: RenderOptions(
                 allowsUnsafeHTML: true, sourcePositions: true, smartPunctuation: true, hardBreaks: true,
                 githubPreLang: true, fullInfoString: true, tablePreferStyleAttributes: true,
-                strikethroughDoubleTilde: true, extensions: Set(MarkdownExtension.allCases)
+                strikethroughDoubleTilde: true
             ))),
-            .open(OpenRequest(id: .integer(Int.min), doc: "c", text: "x", options: RenderSettings(noBreaks: true, extensions: []))),
-            .edit(EditRequest(doc: "a", changes: .offsets([OffsetPatch(pos: 0, del: 0, ins: "x")], unit: .scalar))),
-            .edit(EditRequest(doc: nil, changes: .offsets([OffsetPatch(pos: 10, del: 3, ins: "\n\t\"")], unit: .utf8), timestampMs: 1234, continuesTransaction: true)),
-            .edit(EditRequest(id: .integer(3), doc: "a", changes: .offsets([
-                OffsetPatch(pos: 1, del: 0, ins: "a"), OffsetPatch(pos: 2, del: 1, ins: ""), OffsetPatch(pos: 0, del: 0, ins: "😀"),
+            .open(OpenRequest(id: .integer(Int.min), doc: "c", text: "x", options: RenderOptions(extensions: [], noBreaks: true))),
+            .edit(EditRequest(doc: "a", patches: offsets([(0, 0, "x")], unit: .unicodeScalars))),
+            .edit(EditRequest(doc: nil, patches: offsets([(10, 3, "\n\t\"")], unit: .utf8), timestampMs: 1234, continuesTransaction: true)),
+            .edit(EditRequest(id: .integer(3), doc: "a", patches: offsets([
+                (1, 0, "a"), (2, 1, ""), (0, 0, "😀"),
             ], unit: .utf16), timestampMs: 0.5)),
-            .edit(EditRequest(doc: "a", changes: .range(LineRange(start: LinePoint(line: 0, character: 0), end: LinePoint(line: 3, character: 1)), text: "z", unit: .utf16))),
-            .edit(EditRequest(doc: "a", changes: .range(LineRange(start: LinePoint(line: 2, character: 2), end: LinePoint(line: 2, character: 2)), text: "", unit: .scalar))),
-            .edit(EditRequest(doc: "a", changes: .range(LineRange(start: LinePoint(line: 0, character: 5), end: LinePoint(line: 1, character: 0)), text: "q", unit: .utf8))),
+            .edit(EditRequest(doc: "a", patches: lineRange((start: LinePosition(line: 0, character: 0), end: LinePosition(line: 3, character: 1)), text: "z", unit: .utf16))),
+            .edit(EditRequest(doc: "a", patches: lineRange((start: LinePosition(line: 2, character: 2), end: LinePosition(line: 2, character: 2)), text: "", unit: .unicodeScalars))),
+            .edit(EditRequest(doc: "a", patches: lineRange((start: LinePosition(line: 0, character: 5), end: LinePosition(line: 1, character: 0)), text: "q", unit: .utf8))),
             .replace(ReplaceRequest(id: .string(""), doc: "a", text: "new\ntext")),
             .save(SaveRequest(doc: "a")),
             .save(SaveRequest(id: .integer(0), doc: "a", path: "/p")),
@@ -203,21 +215,21 @@ struct RequestDecodingTests {
         let decoder = RequestDecoder()
         for (index, framed) in lines.enumerated().dropFirst() {
             #expect(framed.number == index + 1)
-            guard case let .edit(edit)? = try decoder.decode(framed),
-                  case let .offsets(patches, .scalar) = edit.changes, patches.count == 1
+            guard case let .edit(edit)? = try decoder.decode(framed), edit.patches.count == 1,
+                  case let .offsets(pos, del, .unicodeScalars) = edit.patches[0].range
             else {
                 Issue.record("line \(index + 1) is not a one-patch edit")
                 return
             }
             let reference = try #require(try JSONSerialization.jsonObject(with: Data(textLines[index])) as? [String: Any])
-            let patch = patches[0]
+            let ins = edit.patches[0].text
             #expect(edit.doc == nil)
-            #expect(patch.pos == (reference["pos"] as? Int))
-            #expect(patch.del == (reference["del"] as? Int))
-            #expect(patch.ins == (reference["ins"] as? String))
+            #expect(pos == (reference["pos"] as? Int))
+            #expect(del == (reference["del"] as? Int))
+            #expect(ins == (reference["ins"] as? String))
             #expect(edit.timestampMs == (reference["t"] as? Int).map(Double.init))
             #expect(edit.continuesTransaction == (reference["c"] != nil))
-            scalars.replaceSubrange(patch.pos..<patch.pos + patch.del, with: patch.ins.unicodeScalars)
+            scalars.replaceSubrange(pos..<pos + del, with: ins.unicodeScalars)
         }
         var final = String.UnicodeScalarView()
         final.append(contentsOf: scalars)
