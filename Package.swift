@@ -119,7 +119,7 @@ let package = Package(
         ),
         .target(
             name: "EditTraces",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["StrictJSON", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -164,7 +164,9 @@ let package = Package(
         ),
 
         // MARK: PreviewProtocol (issue 5)
-        .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer"], swiftSettings: strict),
+        .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON"], swiftSettings: strict),
+        // The strict JSON reader the protocol and the trace reader share.
+        .target(name: "StrictJSON", dependencies: [], swiftSettings: strict),
         .testTarget(name: "PreviewProtocolTests", dependencies: ["PreviewProtocol", "DocumentModel", "MarkdownRenderer", "EditTraces", "TestSupport"], swiftSettings: strict),
     ]
 )

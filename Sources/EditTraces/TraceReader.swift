@@ -125,7 +125,7 @@ public final class TraceReader {
             lineNumber += 1
             if line.isEmpty { continue }
             do {
-                let edit = try EditLineParser.parse(line)
+                let edit = try TraceLineDecoder.decode(line)
                 editCount += 1
                 return edit
             } catch {

@@ -1,3 +1,4 @@
+import StrictJSON
 /// Reads event lines back into `Event`s: the client side of the protocol, used by tests
 /// and Swift clients. Unknown keys are ignored, as the protocol asks of clients.
 ///

@@ -1,3 +1,4 @@
+import StrictJSON
 /// Appends JSON text to a byte buffer: objects with keys in the order they are written,
 /// strings escaped on their UTF-8 bytes, and numbers in a short fixed form.
 ///
@@ -174,7 +175,7 @@ struct JSONWriter {
         let scaled = value * 1000
         guard scaled.magnitude < 9.0e15 else {
             // Beyond 2^53 / 1000 there are no decimals left to show.
-            if let whole = exactInt(value) {
+            if let whole = JSONNumber.exactInt(value) {
                 bytes.append(contentsOf: String(whole).utf8)
             } else {
                 bytes.append(contentsOf: value.description.utf8)
@@ -196,38 +197,5 @@ struct JSONWriter {
             fraction %= divisor
             divisor /= 10
         }
-    }
-}
-
-/// Byte tests on eight bytes at once (the classic "has zero byte" bit tricks; exact as
-/// yes/no answers).
-enum SWAR {
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
-
-    /// Whether some byte of `word` is below `limit` (at most 128).
-    @inline(__always)
-    static func hasByte(below limit: UInt64, in word: UInt64) -> Bool {
-        (word &- ones &* limit) & ~word & highs != 0
-    }
-
-    /// Whether some byte of `word` equals `byte`.
-    @inline(__always)
-    static func hasByte(equalTo byte: UInt64, in word: UInt64) -> Bool {
-        hasByte(below: 1, in: word ^ (ones &* byte))
-    }
-
-    /// Whether some byte of `word` is not plain ASCII (0x80 or above).
-    @inline(__always)
-    static func hasNonASCII(_ word: UInt64) -> Bool {
-        word & highs != 0
-    }
-
-    /// Whether some byte of `word` may need escaping in a JSON string: a control
-    /// character, `"`, `\`, DEL, or 0xE2 (which starts U+2028 and U+2029).
-    @inline(__always)
-    static func mayNeedEscape(_ word: UInt64) -> Bool {
-        hasByte(below: 0x20, in: word) || hasByte(equalTo: 0x22, in: word) || hasByte(equalTo: 0x5C, in: word)
-            || hasByte(equalTo: 0x7F, in: word) || hasByte(equalTo: 0xE2, in: word)
     }
 }

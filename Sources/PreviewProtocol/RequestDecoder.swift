@@ -1,3 +1,4 @@
+import StrictJSON
 /// Turns request lines into `Request`s, classifying every bad line with a
 /// `ProtocolErrorCode`.
 ///

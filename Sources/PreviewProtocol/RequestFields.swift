@@ -1,3 +1,4 @@
+import StrictJSON
 import DocumentModel
 import MarkdownRenderer
 
@@ -321,7 +322,7 @@ struct Fields {
         case let .float(value):
             // Every Double of magnitude 2^52 or more is whole, so a value that is not
             // exactly an Int is either a fraction or out of range.
-            guard let exact = exactInt(value) else {
+            guard let exact = JSONNumber.exactInt(value) else {
                 if value.magnitude < 0x1p52 {
                     throw error(.invalidValue, "\"\(field)\" must be a whole number, got \(value)", field: field)
                 }

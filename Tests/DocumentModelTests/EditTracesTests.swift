@@ -108,11 +108,13 @@ struct TraceReaderTests {
     @Test("A malformed edit line is reported with its line number", arguments: [
         (#"{"t":0,"pos":1,"del":0}"#, "missing key \"ins\""),
         (#"{"t":0,"pos":-1,"del":0,"ins":"a"}"#, "negative \"pos\" -1"),
-        (#"{"t":0,"pos":1.5,"del":0,"ins":"a"}"#, "expected an integer for \"pos\", found a fraction or exponent at column 15"),
-        (#"{"t":0,"pos":1,"del":0,"ins":"a\ud800"}"#, "unpaired high surrogate at column 38"),
-        (#"{"t":0,"pos":1,"del":0,"ins":"a"} x"#, "unexpected text after the closing brace at column 35"),
-        (#"{"t":0,"pos":1,"del":0,"ins":"a"#, "unterminated string at column 32"),
-        (#"["#, "expected '{' at column 1"),
+        (#"{"t":0,"pos":1.5,"del":0,"ins":"a"}"#, "\"pos\" must be an integer, not a number"),
+        (#"{"t":0,"pos":1,"del":0,"ins":3}"#, "\"ins\" must be a string, not an integer"),
+        (#"{"t":0,"pos":1,"del":0,"ins":"a\ud800"}"#, "the escape \\uD800 is a high surrogate without a low surrogate after it (at byte 32)"),
+        (#"{"t":0,"pos":1,"del":0,"ins":"a"} x"#, "unexpected 'x' after the end of the JSON value (at byte 35)"),
+        (#"{"t":0,"pos":1,"del":0,"ins":"a"#, "the line ends inside a string (at byte 30)"),
+        (#"["#, "the line ends where a value was expected (at byte 2)"),
+        (#"[1]"#, "the line is an array, not an object"),
     ])
     func malformedLine(line: String, reason: String) throws {
         let folder = try TemporaryFolder()

@@ -1,6 +1,6 @@
 /// A parsed JSON value. Numbers keep the distinction between integer literals and the
 /// rest, and booleans are never numbers (unlike `JSONSerialization`'s `NSNumber`).
-enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(JSONNumber)
@@ -10,7 +10,7 @@ enum JSONValue: Sendable, Equatable {
 
     /// The JSON type's name, for error messages: "null", "boolean", "integer", "number",
     /// "string", "array" or "object".
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"
@@ -23,7 +23,7 @@ enum JSONValue: Sendable, Equatable {
 }
 
 /// A JSON number as written.
-enum JSONNumber: Sendable, Equatable {
+public enum JSONNumber: Sendable, Equatable {
     /// An integer literal (no fraction, no exponent) that fits in `Int`.
     case integer(Int)
     /// An integer literal too large for `Int`; its approximate value.
@@ -32,15 +32,23 @@ enum JSONNumber: Sendable, Equatable {
     case float(Double)
 
     /// Whether the literal was written as an integer.
-    var isIntegerLiteral: Bool {
+    public var isIntegerLiteral: Bool {
         switch self {
         case .integer, .hugeInteger: true
         case .float: false
         }
     }
 
+    /// `value` as an `Int` when it is a whole number in range, without calling libm's
+    /// `trunc` (this module links nothing beyond the standard library).
+    public static func exactInt(_ value: Double) -> Int? {
+        guard value >= -0x1p63, value < 0x1p63 else { return nil }
+        let integer = Int(value)
+        return Double(integer) == value ? integer : nil
+    }
+
     /// The value as a `Double` (approximate for huge integers).
-    var doubleValue: Double {
+    public var doubleValue: Double {
         switch self {
         case let .integer(value): Double(value)
         case let .hugeInteger(value), let .float(value): value
@@ -50,25 +58,25 @@ enum JSONNumber: Sendable, Equatable {
 
 /// A JSON object: its members in document order. Request objects have a handful of
 /// keys, so lookups scan the list; objects with many keys also get a hash index.
-struct JSONObject: Sendable, Equatable {
+public struct JSONObject: Sendable, Equatable {
     /// The members in the order they were written.
-    private(set) var members: [(key: String, value: JSONValue)] = []
+    public private(set) var members: [(key: String, value: JSONValue)] = []
     /// Key to index in `members`, built once an object grows past `indexThreshold`.
     private var index: [String: Int]?
     private static let indexThreshold = 16
 
     /// The keys in the order they were written.
-    var keys: [String] { members.map(\.key) }
+    public var keys: [String] { members.map(\.key) }
 
     /// The value of `key`, or nil when absent.
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         if let index { return index[key].map { members[$0].value } }
         for member in members where member.key == key { return member.value }
         return nil
     }
 
     /// Adds a member; returns false (and adds nothing) when `key` is already present.
-    mutating func insert(_ value: JSONValue, forKey key: String) -> Bool {
+    public mutating func insert(_ value: JSONValue, forKey key: String) -> Bool {
         if index == nil {
             if members.contains(where: { $0.key == key }) { return false }
             members.append((key, value))
@@ -83,15 +91,7 @@ struct JSONObject: Sendable, Equatable {
         return true
     }
 
-    static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count && lhs.members.allSatisfy { rhs[$0.key] == $0.value }
     }
-}
-
-/// `value` as an `Int` when it is a whole number in range, without calling libm's
-/// `trunc` (this module links nothing beyond the standard library).
-func exactInt(_ value: Double) -> Int? {
-    guard value >= -0x1p63, value < 0x1p63 else { return nil }
-    let integer = Int(value)
-    return Double(integer) == value ? integer : nil
 }

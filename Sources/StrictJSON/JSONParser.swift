@@ -1,7 +1,7 @@
 /// Why a line is not one JSON value.
-struct JSONParseError: Error, Sendable, Equatable {
+public struct JSONParseError: Error, Sendable, Equatable {
     /// What kind of problem it is.
-    enum Kind: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
         /// Not JSON (RFC 8259) at `offset`.
         case syntax
         /// An object has the key twice.
@@ -9,11 +9,11 @@ struct JSONParseError: Error, Sendable, Equatable {
     }
 
     /// The kind of problem.
-    var kind: Kind
+    public var kind: Kind
     /// The 0-based byte offset where it was found.
-    var offset: Int
+    public var offset: Int
     /// A short explanation.
-    var message: String
+    public var message: String
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes that the caller has already validated.
@@ -23,26 +23,26 @@ struct JSONParseError: Error, Sendable, Equatable {
 /// the value. While parsing a top-level object it remembers the values of the members
 /// `"id"` and `"doc"` as soon as each is complete, so an error later in the line can
 /// still name the request it belongs to.
-struct JSONParser {
+public struct JSONParser {
     /// The deepest nesting of arrays and objects accepted.
-    static let maxDepth = 128
+    public static let maxDepth = 128
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
     private var depth = 0
     /// The top-level `"id"` member, once parsed.
-    private(set) var recoveredID: JSONValue?
+    public private(set) var recoveredID: JSONValue?
     /// The top-level `"doc"` member, once parsed.
-    private(set) var recoveredDoc: JSONValue?
+    public private(set) var recoveredDoc: JSONValue?
     /// The top-level `"c"` member, once parsed.
-    private(set) var recoveredContinuation: JSONValue?
+    public private(set) var recoveredContinuation: JSONValue?
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
     /// Parses the whole buffer as one JSON value surrounded by optional whitespace.
-    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+    public mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
         guard i < bytes.count else { throw syntax("the line holds no JSON value") }
         let value = try parseValue()

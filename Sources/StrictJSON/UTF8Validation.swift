@@ -1,9 +1,9 @@
 /// Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates, nothing above
 /// U+10FFFF, no truncated sequences.
-enum UTF8Validation {
+public enum UTF8Validation {
     /// The offset of the first byte that does not start a valid UTF-8 sequence, or nil
     /// when all of `bytes` is valid.
-    static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    public static func firstInvalidOffset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         let count = bytes.count
         var i = 0
         let base = UnsafeRawPointer(bytes.baseAddress)
@@ -43,7 +43,7 @@ enum UTF8Validation {
     }
 
     /// The longest prefix of `bytes` that is valid UTF-8 and ends on a scalar boundary.
-    static func validPrefixLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    public static func validPrefixLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         firstInvalidOffset(bytes) ?? bytes.count
     }
 }
