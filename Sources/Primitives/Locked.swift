@@ -15,12 +15,15 @@ import Darwin
 public final class Locked<State> {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
-    // Accessed only with `mutex` held.
-    private var state: State
+    /// The value, accessed only with `mutex` held. Kept out of line (not a stored
+    /// property), so that ThreadSanitizer sees plain memory accesses ordered by the mutex
+    /// rather than Swift property accesses (which it misreports for empty values).
+    private let storage: UnsafeMutablePointer<State>
 
     /// A lock guarding `state`.
     public init(_ state: State) {
-        self.state = state
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: state)
         mutex = .allocate(capacity: 1)
         condition = .allocate(capacity: 1)
         precondition(pthread_mutex_init(mutex, nil) == 0, "pthread_mutex_init failed")
@@ -39,13 +42,15 @@ public final class Locked<State> {
         pthread_mutex_destroy(mutex)
         condition.deallocate()
         mutex.deallocate()
+        storage.deinitialize(count: 1)
+        storage.deallocate()
     }
 
     /// Runs `body` with exclusive access to the state.
     public func withLock<Result, Failure: Error>(_ body: (inout State) throws(Failure) -> Result) throws(Failure) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return try body(&state)
+        return try body(&storage.pointee)
     }
 
     /// Waits (releasing the lock meanwhile) until `isReady` holds or `deadline` passes,
@@ -58,7 +63,7 @@ public final class Locked<State> {
     ) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        var ready = isReady(&state)
+        var ready = isReady(&storage.pointee)
         while !ready {
             if let deadline {
                 guard deadline.nanoseconds > MonotonicInstant.now.nanoseconds else { break }
@@ -67,9 +72,9 @@ public final class Locked<State> {
             } else {
                 pthread_cond_wait(condition, mutex)
             }
-            ready = isReady(&state)
+            ready = isReady(&storage.pointee)
         }
-        return body(&state, ready)
+        return body(&storage.pointee, ready)
     }
 
     /// Wakes every thread waiting in ``withLock(waitingUntil:deadline:_:)`` to check its
