@@ -26,7 +26,7 @@ extension PreviewEngine {
             guard var session = state.sessions[id], session.generation == job.generation else { throw .unknownDocument(id) }
             if session.autosavePath != path {
                 session.autosavePath = path
-                session.savedVersion = onDisk
+                session.autosave.moved(holding: onDisk)
                 state.sessions[id] = session
             }
         }
@@ -49,29 +49,35 @@ extension PreviewEngine {
         }
     }
 
-    func armSaveTimer(for id: DocumentID, at deadline: MonotonicInstant) -> any ScheduledTimer {
-        clock.schedule(at: deadline) { [weak self] in self?.saveTimerFired(for: id) }
+    /// Does what the document's autosave plan said: arms (re-arms) its timer or starts a
+    /// save. Called with the lock held.
+    func perform(_ action: AutosavePlan.Action, for session: inout Session) {
+        switch action {
+        case .none:
+            break
+        case .armTimer(let deadline):
+            let id = session.id
+            session.saveTimer?.cancel()
+            session.saveTimer = clock.schedule(at: deadline) { [weak self] in self?.saveTimerFired(for: id) }
+        case .save:
+            guard let path = session.autosavePath else { return session.autosave.saveNotStarted() }
+            let job = SaveJob(id: session.id, generation: session.generation, path: path, snapshot: session.document.snapshot)
+            do {
+                try pool.submit(name: "autosave", priority: .low, key: "autosave/\(session.id)", concurrencyClass: Self.autosaveClass) { [weak self] context in
+                    self?.runAutosave(job, context: context)
+                }
+            } catch {
+                session.autosave.saveNotStarted()
+            }
+        }
     }
 
     private func saveTimerFired(for id: DocumentID) {
         state.withLock { state in
-            guard var session = state.sessions[id], !session.isClosed, !state.isShuttingDown, let path = session.autosavePath else { return }
+            guard var session = state.sessions[id], !session.isClosed, !state.isShuttingDown, session.autosavePath != nil else { return }
             session.saveTimer = nil
-            guard session.hasUnsavedChanges, !session.isSaving else {
-                state.sessions[id] = session
-                return
-            }
-            session.isSaving = true
-            let job = SaveJob(id: id, generation: session.generation, path: path, snapshot: session.document.snapshot)
+            perform(session.autosave.timerFired(version: session.document.version), for: &session)
             state.sessions[id] = session
-            do {
-                try pool.submit(name: "autosave", priority: .low, key: "autosave/\(id)", concurrencyClass: Self.autosaveClass) { [weak self] context in
-                    guard let self else { return }
-                    runAutosave(job, context: context)
-                }
-            } catch {
-                state.sessions[id]!.isSaving = false
-            }
         }
     }
 
@@ -79,11 +85,8 @@ extension PreviewEngine {
         _ = write(job, context: context)
         state.withLock { state in
             guard var session = state.sessions[job.id], session.generation == job.generation else { return }
-            session.isSaving = false
             // Edits that came while saving: save again after the usual delay.
-            if session.hasUnsavedChanges, session.saveTimer == nil, session.consecutiveSaveFailures == 0, !state.isShuttingDown {
-                session.saveTimer = armSaveTimer(for: job.id, at: clock.now.advanced(by: configuration.autosaveDelay))
-            }
+            perform(session.autosave.saveEnded(version: session.document.version, at: clock.now, armsTimer: !state.isShuttingDown), for: &session)
             state.sessions[job.id] = session
         }
     }
@@ -105,10 +108,7 @@ extension PreviewEngine {
             case .written, .alreadyOnDisk:
                 var onDisk = job.snapshot.version
                 if case .alreadyOnDisk(let version) = outcome { onDisk = version }
-                if isCurrentFile {
-                    state.sessions[job.id]!.savedVersion = max(state.sessions[job.id]!.savedVersion ?? 0, onDisk)
-                    state.sessions[job.id]!.consecutiveSaveFailures = 0
-                }
+                if isCurrentFile { state.sessions[job.id]!.autosave.written(onDisk) }
                 if outcome == .written {
                     emit(.saved(SaveResult(documentID: job.id, version: job.snapshot.version, path: job.path)), in: &state)
                 }
@@ -117,13 +117,10 @@ extension PreviewEngine {
                 var retryAt: MonotonicInstant?
                 var failures = 1
                 if job.retries, isCurrentFile, var session = state.sessions[job.id], !session.isClosed, !state.isShuttingDown {
-                    session.consecutiveSaveFailures += 1
-                    failures = session.consecutiveSaveFailures
-                    let delay = min(configuration.autosaveRetryMax, configuration.autosaveRetryBase * (1 << min(20, failures - 1)))
-                    let deadline = clock.now.advanced(by: delay)
-                    session.saveTimer?.cancel()
-                    session.saveTimer = armSaveTimer(for: job.id, at: deadline)
-                    retryAt = deadline
+                    let retry = session.autosave.writeFailed(at: clock.now)
+                    failures = retry.failures
+                    retryAt = retry.retryAt
+                    perform(.armTimer(retry.retryAt), for: &session)
                     state.sessions[job.id] = session
                 }
                 let failure = SaveFailure(

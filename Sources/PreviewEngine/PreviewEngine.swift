@@ -116,7 +116,8 @@ public final class PreviewEngine: Sendable {
                 id: id, document: TextDocument(text),
                 renderer: MarkdownRenderer(options: renderOptions ?? configuration.renderOptions),
                 policy: configuration.policy.makePolicy(),
-                openedAt: now, autosavePath: autosavePath
+                openedAt: now, autosavePath: autosavePath,
+                autosaveDelays: .init(delay: configuration.autosaveDelay, retryBase: configuration.autosaveRetryBase, retryMax: configuration.autosaveRetryMax)
             )
             session.editTimes.append((0, now))
             state.nextGeneration += 1
@@ -162,9 +163,7 @@ public final class PreviewEngine: Sendable {
             let version = session.document.version
             session.editTimes.append((version, now))
             let decision = session.policy.keystroke(at: now)
-            if session.autosavePath != nil, session.saveTimer == nil, !session.isSaving {
-                session.saveTimer = armSaveTimer(for: id, at: now.advanced(by: configuration.autosaveDelay))
-            }
+            if session.autosavePath != nil { perform(session.autosave.edited(at: now), for: &session) }
             state.sessions[id] = session
             act(on: decision, for: id, in: &state)
             return version

@@ -63,22 +63,22 @@ struct Session: Sendable {
     var statisticsTimer: (any ScheduledTimer)?
 
     var saveTimer: (any ScheduledTimer)?
-    var isSaving = false
-    /// The version the autosave file holds, as far as this engine wrote it.
-    var savedVersion: UInt64?
-    var consecutiveSaveFailures = 0
+    /// When the text is written (versions on disk, saves and retries).
+    var autosave: AutosavePlan
 
-    init(id: DocumentID, document: TextDocument, renderer: MarkdownRenderer, policy: any RenderPolicy, openedAt: MonotonicInstant, autosavePath: String?) {
+    init(id: DocumentID, document: TextDocument, renderer: MarkdownRenderer, policy: any RenderPolicy, openedAt: MonotonicInstant,
+         autosavePath: String?, autosaveDelays: AutosavePlan.Delays) {
         self.id = id
         self.document = document
         self.renderer = renderer
         self.policy = policy
         self.openedAt = openedAt
         self.autosavePath = autosavePath
+        autosave = AutosavePlan(delays: autosaveDelays)
     }
 
     /// Whether the latest version still has to be written to the autosave file.
-    var hasUnsavedChanges: Bool { autosavePath != nil && savedVersion != document.version }
+    var hasUnsavedChanges: Bool { autosavePath != nil && autosave.isBehind(document.version) }
 
     /// Stops the document's timers and queued work.
     func cancelAll() {

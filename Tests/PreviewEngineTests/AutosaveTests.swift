@@ -72,6 +72,7 @@ struct AutosaveTests {
         let writer = FlakyWriter(failures: 4)
         let harness = EngineHarness(autosaveDelay: .milliseconds(100), writer: writer)
         try harness.engine.open("a", text: "new ", autosavePath: path)
+        harness.engine.waitUntilIdle()   // the first render reads version 0, not a later one
         try harness.engine.edit("a", .insert("text", at: 4))
         harness.advance(by: .milliseconds(100))
         var failures = harness.log.saveFailures
@@ -80,9 +81,10 @@ struct AutosaveTests {
         #expect(failures[0].message.contains("No space left on device"))
         #expect(contents(path) == "old complete text\n", "the file on disk stays intact")
 
-        // Rendering goes on while saving fails.
+        // Rendering goes on while saving fails (the debouncer's trailing delay, well
+        // before the first retry).
         try harness.engine.edit("a", .insert("!", at: 8))
-        harness.advance(by: .milliseconds(10))
+        harness.advance(by: .milliseconds(100))
         #expect(harness.log.renders(of: "a").last?.html == "<p>new text!</p>\n")
 
         // Retries at 0.5 s, 1 s, 2 s after each failure; the fifth attempt succeeds.
