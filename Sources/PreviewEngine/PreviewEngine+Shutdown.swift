@@ -55,7 +55,7 @@ extension PreviewEngine {
     /// first call's report.
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(5)) -> ShutdownReport {
-        let deadline = DispatchTime.now() + .nanoseconds(Int(timeout.nanosecondsClamped))
+        let deadline = MonotonicInstant.now.advanced(by: timeout)
         let ids: [DocumentID]? = state.withLock { state in
             guard !state.isShuttingDown else { return nil }
             state.isShuttingDown = true
@@ -82,7 +82,7 @@ extension PreviewEngine {
                 submitRender(for: id, in: &state)
             }
         }
-        _ = pool.waitUntilIdle(timeout: .nanoseconds(Int64(clamping: max(0, deadline.uptimeNanoseconds - DispatchTime.now().uptimeNanoseconds))))
+        _ = pool.waitUntilIdle(timeout: MonotonicInstant.now.duration(to: deadline))
         report.undelivered = state.withLock { state in
             var undelivered: [DocumentID] = []
             for id in ids {
@@ -91,7 +91,6 @@ extension PreviewEngine {
                 session.cancelAll()
                 state.sessions[id]!.isClosed = true
             }
-            state.shutdownReport = report
             return undelivered
         }
         state.withLock { $0.shutdownReport = report }
@@ -107,13 +106,15 @@ extension PreviewEngine {
         return report
     }
 
-    /// Lets the callback queue deliver what is queued, until `deadline`.
-    private func waitForDeliveries(until deadline: DispatchTime) {
+    /// Lets the callback queue deliver what is queued, until `deadline` (one that has
+    /// passed waits for nothing).
+    private func waitForDeliveries(until deadline: MonotonicInstant) {
         repeat {
             for queue in [configuration.callbackQueue] + state.withLock({ $0.fanOut.queues }) {
                 let delivered = DispatchSemaphore(value: 0)
                 queue.async { delivered.signal() }
-                guard delivered.wait(timeout: deadline) == .success else { return }
+                let remaining = max(0, MonotonicInstant.now.duration(to: deadline).nanosecondsClamped)
+                guard delivered.wait(timeout: .now() + .nanoseconds(Int(remaining))) == .success else { return }
             }
         } while state.withLock { $0.fanOut.undeliveredCount > 0 }
     }

@@ -128,4 +128,16 @@ struct ShutdownTests {
         #expect(recovery.hasSuffix("mdpreview-\(getpid())-notes_a.recovered"))
         #expect(contents(recovery) == "keep me")
     }
+
+    @Test("a deadline that passes while documents are still being saved: saving completes, shutdown returns")
+    func deadlinePassedDuringSaving() throws {
+        let directory = try TemporaryDirectory()
+        let engine = PreviewEngine(configuration: .init(autosaveDelay: .seconds(3600), computesStatistics: false))
+        for name in ["a", "b", "c"] {
+            try engine.open(name, text: "# \(name)", autosavePath: directory.file("\(name).md"))
+        }
+        let report = engine.shutdown(timeout: .zero)
+        #expect(report.unsaved.isEmpty)
+        for name in ["a", "b", "c"] { #expect(contents(directory.file("\(name).md")) == "# \(name)") }
+    }
 }
