@@ -81,15 +81,17 @@ final class Autosaver: Sendable {
         return absolute == "/" ? "/" + name : absolute + "/" + name
     }
 
-    /// Removes leftovers of killed writes to `path` (a document naming it opened).
+    /// Removes leftovers of killed writes to `path` (a document naming it opened). Takes
+    /// the file's turn like a write, so no write of ours runs (and has a temporary file
+    /// of this process beside the target) while the clean-up does.
     func prepare(_ path: String) {
         let target = Self.target(of: path)
-        let mayClean = files.withLock { files -> Bool in
-            guard files[target]?.isWriting != true else { return false }
-            files[target, default: FileState()].leftoversRemoved = true
+        _ = takeTurn(on: target) { file in
+            file.leftoversRemoved = true
             return true
         }
-        if mayClean { writer.removeLeftovers(of: target) }
+        writer.removeLeftovers(of: target)
+        endTurn(on: target) { _ in }
     }
 
     /// Writes `request` once every write to the same file started before it is done,
@@ -97,21 +99,19 @@ final class Autosaver: Sendable {
     /// Blocks the calling thread meanwhile; `progress` receives the fraction written.
     func write(_ request: Request, progress: (Double) -> Void) -> Outcome {
         let target = Self.target(of: request.path)
-        files.withLock { $0[target, default: FileState()].waiting += 1 }
-        let turn = files.withLock(waitingUntil: { $0[target]?.isWriting != true }) { files, _ -> (skip: UInt64?, clean: Bool) in
-            var file = files[target]!
-            file.waiting -= 1
-            defer { files[target] = file }
+        var onDiskAlready: UInt64?
+        var cleansFirst = false
+        _ = takeTurn(on: target) { file in
             if let onDisk = file.onDisk, onDisk.generation == request.generation, onDisk.version >= request.version {
-                return (onDisk.version, false)
+                onDiskAlready = onDisk.version
+                return false
             }
-            file.isWriting = true
-            let clean = !file.leftoversRemoved
+            cleansFirst = !file.leftoversRemoved
             file.leftoversRemoved = true
-            return (nil, clean)
+            return true
         }
-        if let version = turn.skip { return .alreadyOnDisk(version: version) }
-        if turn.clean { writer.removeLeftovers(of: target) }
+        if let onDiskAlready { return .alreadyOnDisk(version: onDiskAlready) }
+        if cleansFirst { writer.removeLeftovers(of: target) }
 
         var outcome = Outcome.written
         var text = request.text
@@ -122,12 +122,35 @@ final class Autosaver: Sendable {
                 outcome = .failed(error)
             }
         }
+        endTurn(on: target) { file in
+            if outcome == .written { file.onDisk = (request.generation, request.version) }
+        }
+        return outcome
+    }
+
+    /// Waits until no write or clean-up of `target` runs, then asks `decide` (with the
+    /// lock held) whether to take the turn; returns its answer. A turn taken must be
+    /// ended with ``endTurn(on:_:)``.
+    private func takeTurn(on target: String, _ decide: (inout FileState) -> Bool) -> Bool {
+        files.withLock { $0[target, default: FileState()].waiting += 1 }
+        return files.withLock(waitingUntil: { $0[target]?.isWriting != true }) { files, _ in
+            var file = files[target]!
+            file.waiting -= 1
+            defer { files[target] = file }
+            guard decide(&file) else { return false }
+            file.isWriting = true
+            return true
+        }
+    }
+
+    /// Ends a turn taken with ``takeTurn(on:_:)``, updating the file's state, and wakes
+    /// the writes waiting for it.
+    private func endTurn(on target: String, _ update: (inout FileState) -> Void) {
         files.withLock { files in
             files[target]!.isWriting = false
-            if outcome == .written { files[target]!.onDisk = (request.generation, request.version) }
+            update(&files[target]!)
         }
         files.broadcast()
-        return outcome
     }
 
     /// How many writes wait for another write to the same file (for tests).

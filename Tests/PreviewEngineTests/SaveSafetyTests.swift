@@ -172,3 +172,61 @@ struct SaveSafetyTests {
         return process.processIdentifier
     }
 }
+
+/// A writer whose first clean-up of leftovers blocks until the test opens the gate, and
+/// which records whether a write ever ran while a clean-up did.
+final class GatedCleanUpWriter: AutosaveWriter {
+    private let real = AtomicFileWriter()
+    let first = FirstCallGate()
+    private let cleaning = Mutex(false)
+    private let overlapped = Mutex(false)
+    private let writes = Mutex(0)
+
+    var writeOverlappedCleanUp: Bool { overlapped.withLock { $0 } }
+    var writeCount: Int { writes.withLock { $0 } }
+
+    func write(_ bytes: UnsafeRawBufferPointer, to path: String, progress: (Double) -> Void) throws(AutosaveError) {
+        writes.withLock { $0 += 1 }
+        if cleaning.withLock({ $0 }) { overlapped.withLock { $0 = true } }
+        try real.write(bytes, to: path, progress: progress)
+    }
+
+    func removeLeftovers(of path: String) {
+        cleaning.withLock { $0 = true }
+        first.pass()
+        real.removeLeftovers(of: path)
+        cleaning.withLock { $0 = false }
+    }
+}
+
+@Suite("engine: leftovers are cleaned up with the file's turn")
+struct CleanUpTurnTests {
+    @Test("a save to a file whose leftovers are being removed waits for the clean-up")
+    func saveWaitsForCleanUp() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("shared.md")
+        let writer = GatedCleanUpWriter()
+        let harness = EngineHarness(autosaveDelay: .seconds(3600), writer: writer)
+        try harness.engine.open("b", text: "from b")
+        let opening = DispatchGroup()
+        DispatchQueue.global().async(group: opening) {
+            try? harness.engine.open("a", text: "from a", autosavePath: path)   // cleans up, held by the gate
+        }
+        writer.first.entered.wait()
+        let saving = DispatchGroup()
+        let saved = Atomic(false)
+        DispatchQueue.global().async(group: saving) {
+            try? harness.engine.save("b", to: path)
+            saved.store(true, ordering: .sequentiallyConsistent)
+        }
+        // Either the save waits its turn behind the clean-up, or it wrote meanwhile.
+        #expect(eventually { harness.engine.autosaver.waitingWriteCount == 1 || writer.writeCount > 0 })
+        writer.first.gate.signal()
+        opening.wait()
+        saving.wait()
+        let didSave = saved.load(ordering: .sequentiallyConsistent)
+        #expect(didSave)
+        #expect(!writer.writeOverlappedCleanUp, "a write ran while leftovers were being removed")
+        #expect(contents(path) == "from b")
+    }
+}
