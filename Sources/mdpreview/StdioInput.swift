@@ -65,31 +65,52 @@ struct Transaction {
         patches += added
     }
 
+    /// A decoded line that continues a transaction of `doc` (`"c":1`, same or no `doc`):
+    /// an edit, or a broken line whose `"c"` could still be read.
+    private enum Continuation {
+        case edit(EditRequest)
+        case broken(ProtocolError)
+
+        init?(_ decoded: Input.Decoded, of doc: String) {
+            switch decoded.request {
+            case .success(.edit(let edit)?) where edit.continuesTransaction && (edit.doc == nil || edit.doc == doc):
+                self = .edit(edit)
+            case .failure(let error) where error.continuesTransaction && (error.doc == nil || error.doc == doc):
+                self = .broken(error)
+            default:
+                return nil
+            }
+        }
+
+        var id: RequestID? {
+            switch self {
+            case .edit(let edit): edit.id
+            case .broken(let error): error.id
+            }
+        }
+    }
+
     /// Takes the continuation lines of `doc` that have arrived. When one of them cannot
     /// be decoded the whole transaction fails: the rest of it that has arrived is taken
     /// too, every other line with an `id` gets `transaction_failed`, and the failing
     /// line's own error is thrown. Nothing is applied.
     mutating func collect(from input: inout Input, doc: String, output: OutputChannel) throws(ProtocolError) {
         while let next = input.next() {
-            switch next.request {
-            case .success(.edit(let more)?) where more.continuesTransaction && (more.doc == nil || more.doc == doc):
+            switch Continuation(next, of: doc) {
+            case .edit(let more)?:
                 append(more, line: next.line)
-            case .failure(let error) where error.continuesTransaction && (error.doc == nil || error.doc == doc):
+            case .broken(let error)?:
                 var others = lines.map { ($0.number, $0.id) }
-                rest: while let rest = input.next() {
-                    switch rest.request {
-                    case .success(.edit(let more)?) where more.continuesTransaction && (more.doc == nil || more.doc == doc):
-                        others.append((rest.line, more.id))
-                    case .failure(let restError) where restError.continuesTransaction && (restError.doc == nil || restError.doc == doc):
-                        others.append((rest.line, restError.id))
-                    default:
+                while let rest = input.next() {
+                    guard let member = Continuation(rest, of: doc) else {
                         input.putBack(rest)
-                        break rest
+                        break
                     }
+                    others.append((rest.line, member.id))
                 }
                 Self.reportFailed(others, because: next.line, doc: doc, output: output)
                 throw error
-            default:
+            case nil:
                 input.putBack(next)
                 return
             }
