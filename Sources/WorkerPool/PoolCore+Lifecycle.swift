@@ -95,8 +95,6 @@ extension PoolCore {
         return state.workers.contains { $0.thread.map { sameThread($0, current) } ?? false }
     }
 
-    var isAcceptingWork: Bool { state.withLock { $0.lifecycle.acceptsWork } }
-
     // MARK: Timeouts
 
     private func watchdogLoop() {

@@ -40,9 +40,9 @@ public struct PoolEvent: Sendable {
     /// The task's name (single-flight name), if it has one.
     public let name: String?
     /// The task's coalescing key, if it has one.
-    public let key: String?
+    package let key: String?
     /// The task's priority.
-    public let priority: PoolPriority
+    package let priority: PoolPriority
     /// When it happened, by the pool's ``PoolClock``.
     public let time: MonotonicInstant
 }

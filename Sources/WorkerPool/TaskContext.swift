@@ -7,13 +7,13 @@ public struct TaskContext: Sendable {
     let core: PoolCore
 
     /// The task's identifier.
-    public var taskID: TaskID { job.id }
+    package var taskID: TaskID { job.id }
     /// The task's priority.
-    public var priority: PoolPriority { job.priority }
+    package var priority: PoolPriority { job.priority }
     /// The task's name, if any.
-    public var name: String? { job.name }
+    package var name: String? { job.name }
     /// The task's coalescing key, if any.
-    public var key: String? { job.key }
+    package var key: String? { job.key }
 
     init(job: Job, core: PoolCore) {
         self.job = job

@@ -1,6 +1,6 @@
 /// The caller's side of a submitted task: its identity, its state, a way to cancel it
 /// and ways to wait for its ``TaskOutcome``. Copies refer to the same task.
-public struct TaskHandle<Value: Sendable>: Sendable, Hashable, Identifiable {
+public struct TaskHandle<Value: Sendable>: Sendable, Identifiable {
     let job: Job
     /// Keeps the pool alive. A separate object, so that creating and dropping handles
     /// does not write to the cache line the workers read the core's fields from.
@@ -16,11 +16,11 @@ public struct TaskHandle<Value: Sendable>: Sendable, Hashable, Identifiable {
     /// The task's identifier.
     public var id: TaskID { job.id }
     /// The task's name, if any.
-    public var name: String? { job.name }
+    package var name: String? { job.name }
     /// The task's coalescing key, if any.
-    public var key: String? { job.key }
+    package var key: String? { job.key }
     /// The task's priority.
-    public var priority: PoolPriority { job.priority }
+    package var priority: PoolPriority { job.priority }
 
     /// The queued task with the same key that this submission replaced (it ended
     /// ``TaskState/cancelled`` with ``CancellationReason/coalesced(into:)``), if any.
@@ -60,18 +60,6 @@ public struct TaskHandle<Value: Sendable>: Sendable, Hashable, Identifiable {
     public func wait(timeout: Duration) -> TaskOutcome<Value>? {
         core.wait(for: job, timeout: timeout).map(Self.typed)
     }
-
-    /// Waits for the outcome and returns the value, or throws the task's error,
-    /// ``PoolError/cancelled(_:)`` or ``PoolError/timedOut``.
-    public func value() async throws -> Value {
-        try await wait().get()
-    }
-
-    /// Handles are equal when they refer to the same task.
-    public static func == (lhs: TaskHandle, rhs: TaskHandle) -> Bool { lhs.job === rhs.job }
-
-    /// Hashes the task's identifier.
-    public func hash(into hasher: inout Hasher) { hasher.combine(job.id) }
 
     /// The job's outcome with its value as the submitted closure's type.
     private static func typed(_ outcome: TaskOutcome<any Sendable>) -> TaskOutcome<Value> {

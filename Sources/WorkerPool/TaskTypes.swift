@@ -30,10 +30,10 @@ public enum PoolPriority: Int, Sendable, CaseIterable, CustomStringConvertible {
 /// A task's identifier, unique within the process (a counter shared by all pools).
 public struct TaskID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The counter value (1 for the first task submitted in the process).
-    public let rawValue: UInt64
+    package let rawValue: UInt64
 
     /// Wraps a raw identifier.
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    package init(rawValue: UInt64) { self.rawValue = rawValue }
 
     /// Orders identifiers by submission order.
     public static func < (lhs: TaskID, rhs: TaskID) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -59,7 +59,7 @@ public enum TaskState: Sendable, Hashable, CustomStringConvertible {
     case timedOut
 
     /// Whether the state is one of the four final ones.
-    public var isTerminal: Bool {
+    package var isTerminal: Bool {
         switch self {
         case .pending, .running: false
         case .finished, .failed, .cancelled, .timedOut: true
@@ -130,9 +130,9 @@ public enum TaskOutcome<Value: Sendable>: Sendable {
 public enum PoolError: Error, Sendable, Hashable {
     /// `submit` after ``WorkerPool/shutdown(_:)`` began.
     case shutDown
-    /// The task was cancelled (``TaskOutcome/get()``, ``TaskHandle/value()``).
+    /// The task was cancelled (``TaskOutcome/get()``).
     case cancelled(CancellationReason)
-    /// The task timed out (``TaskOutcome/get()``, ``TaskHandle/value()``).
+    /// The task timed out (``TaskOutcome/get()``).
     case timedOut
 }
 
@@ -144,7 +144,7 @@ public struct TaskProgress: Sendable, Hashable {
     public var message: String
 
     /// Creates a progress report; `fraction` is clamped to `0...1` (NaN becomes 0).
-    public init(fraction: Double, message: String) {
+    package init(fraction: Double, message: String) {
         self.fraction = fraction.isNaN ? 0 : Swift.min(1, Swift.max(0, fraction))
         self.message = message
     }

@@ -35,14 +35,15 @@ public final class WorkerPool: Sendable {
         /// How many extra threads the pool may run to replace workers stuck in timed-out
         /// closures. When reached, a timed-out worker is not replaced.
         public var maxReplacementWorkers: Int
-        /// Create the pool without threads; tasks queue until ``WorkerPool/start()``.
-        public var startsPaused: Bool
+        /// Create the pool without threads; tasks queue until ``WorkerPool/start()``
+        /// (for the package's deterministic tests).
+        package var startsPaused = false
         /// The pool's notion of now.
         public var clock: any PoolClock
 
         /// Offsets used when ``deadlineOffsets`` has no entry: critical 0, high 10 ms,
         /// normal 100 ms, low 1 s, idle 5 s.
-        public static let defaultDeadlineOffsets: [PoolPriority: Duration] = [
+        package static let defaultDeadlineOffsets: [PoolPriority: Duration] = [
             .critical: .zero,
             .high: .milliseconds(10),
             .normal: .milliseconds(100),
@@ -50,28 +51,28 @@ public final class WorkerPool: Sendable {
             .idle: .seconds(5),
         ]
 
-        /// Creates a configuration. `maxReplacementWorkers` defaults to `workerCount`.
+        /// Creates a configuration. `workerCount` defaults to the number of active
+        /// processors, `maxReplacementWorkers` to `workerCount`, `clock` to the monotonic
+        /// system clock.
         public init(
-            workerCount: Int = WorkerPool.defaultWorkerCount,
-            deadlineOffsets: [PoolPriority: Duration] = Configuration.defaultDeadlineOffsets,
+            workerCount: Int? = nil,
+            deadlineOffsets: [PoolPriority: Duration] = [:],
             concurrencyLimits: [String: Int] = [:],
             timeoutCheckInterval: Duration? = .milliseconds(10),
             maxReplacementWorkers: Int? = nil,
-            startsPaused: Bool = false,
-            clock: any PoolClock = SystemPoolClock()
+            clock: (any PoolClock)? = nil
         ) {
-            self.workerCount = workerCount
+            self.workerCount = workerCount ?? WorkerPool.defaultWorkerCount
             self.deadlineOffsets = deadlineOffsets
             self.concurrencyLimits = concurrencyLimits
             self.timeoutCheckInterval = timeoutCheckInterval
-            self.maxReplacementWorkers = maxReplacementWorkers ?? workerCount
-            self.startsPaused = startsPaused
-            self.clock = clock
+            self.maxReplacementWorkers = maxReplacementWorkers ?? self.workerCount
+            self.clock = clock ?? SystemPoolClock()
         }
     }
 
     /// The number of active processors: the default worker count.
-    public static var defaultWorkerCount: Int {
+    package static var defaultWorkerCount: Int {
         Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
@@ -93,7 +94,7 @@ public final class WorkerPool: Sendable {
     public var workerCount: Int { core.workerCount }
 
     /// Starts the threads of a pool created with `startsPaused`. Does nothing otherwise.
-    public func start() {
+    package func start() {
         core.start()
     }
 
@@ -139,7 +140,7 @@ public final class WorkerPool: Sendable {
     ///
     /// - Throws: ``PoolError/shutDown`` once ``shutdown(_:)`` has begun.
     @discardableResult
-    public func submitIfIdle<Value: Sendable>(
+    package func submitIfIdle<Value: Sendable>(
         name: String,
         priority: PoolPriority = .normal,
         key: String? = nil,
@@ -155,7 +156,7 @@ public final class WorkerPool: Sendable {
 
     /// Whether a task named `name` is pending or running (a cancelled task whose closure
     /// has not returned yet still counts; a timed-out one does not).
-    public func isRunning(name: String) -> Bool {
+    package func isRunning(name: String) -> Bool {
         core.isBusy(name: name)
     }
 
@@ -170,7 +171,7 @@ public final class WorkerPool: Sendable {
     /// has passed; the watchdog calls this every ``Configuration/timeoutCheckInterval``.
     /// Returns how many tasks it timed out.
     @discardableResult
-    public func checkTimeouts() -> Int {
+    package func checkTimeouts() -> Int {
         core.checkTimeouts()
     }
 
@@ -192,13 +193,8 @@ public final class WorkerPool: Sendable {
     }
 
     /// A snapshot of counters and latency percentiles.
-    public var statistics: PoolStatistics {
+    package var statistics: PoolStatistics {
         core.statistics()
-    }
-
-    /// Whether `submit` still accepts work (false once ``shutdown(_:)`` began).
-    public var isAcceptingWork: Bool {
-        core.isAcceptingWork
     }
 
     /// Stops the pool: from now on `submit` throws ``PoolError/shutDown``; queued work is

@@ -1,5 +1,5 @@
 import Testing
-import WorkerPool
+@testable import WorkerPool
 
 @Suite("Clocks")
 struct ClockTests {

@@ -13,7 +13,7 @@ struct ShutdownTests {
         pool.shutdown(.drain) // starts the paused pool to drain it
         #expect(ran.value == 50)
         #expect(handles.allSatisfy { $0.state == .finished })
-        #expect(!pool.isAcceptingWork)
+        #expect(throws: PoolError.shutDown) { try pool.submit { _ in } }
         #expect(await collect(stream).count == 150)
     }
 

@@ -121,10 +121,11 @@ extension WorkerPool.Configuration {
         maxReplacementWorkers: Int? = nil,
         startsPaused: Bool = true
     ) -> WorkerPool.Configuration {
-        WorkerPool.Configuration(
+        var configuration = WorkerPool.Configuration(
             workerCount: workers, deadlineOffsets: deadlineOffsets, concurrencyLimits: concurrencyLimits,
-            timeoutCheckInterval: nil, maxReplacementWorkers: maxReplacementWorkers,
-            startsPaused: startsPaused, clock: clock)
+            timeoutCheckInterval: nil, maxReplacementWorkers: maxReplacementWorkers, clock: clock)
+        configuration.startsPaused = startsPaused
+        return configuration
     }
 }
 
