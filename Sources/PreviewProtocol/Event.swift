@@ -34,13 +34,6 @@ public enum Event: Sendable, Hashable {
         case .bye: "bye"
         }
     }
-
-    /// The event as one line of JSON, with its `\n`.
-    public var jsonLine: [UInt8] {
-        var bytes: [UInt8] = []
-        EventEncoder.encode(self, into: &bytes)
-        return bytes
-    }
 }
 
 /// `ready`: the protocol version and the server's name.
@@ -51,7 +44,7 @@ public struct ReadyEvent: Sendable, Hashable {
     public var server: String
 
     /// The event of this implementation: `WireProtocol.version` and `.serverName`.
-    public init(protocolVersion: Int = WireProtocol.version, server: String = WireProtocol.serverName) {
+    package init(protocolVersion: Int = WireProtocol.version, server: String = WireProtocol.serverName) {
         self.protocolVersion = protocolVersion
         self.server = server
     }
@@ -69,7 +62,7 @@ public struct AckEvent: Sendable, Hashable {
     public var version: UInt64?
 
     /// An ack.
-    public init(id: RequestID, op: RequestOp, doc: String? = nil, version: UInt64? = nil) {
+    package init(id: RequestID, op: RequestOp, doc: String? = nil, version: UInt64? = nil) {
         self.id = id
         self.op = op
         self.doc = doc
@@ -92,7 +85,7 @@ public struct RenderEvent: Sendable, Hashable {
     public var latencyMs: Double?
 
     /// A render event.
-    public init(doc: String, version: UInt64, html: String, renderMs: Double, latencyMs: Double? = nil) {
+    package init(doc: String, version: UInt64, html: String, renderMs: Double, latencyMs: Double? = nil) {
         self.doc = doc
         self.version = version
         self.html = html
@@ -111,7 +104,7 @@ public struct SavedEvent: Sendable, Hashable {
     public var path: String
 
     /// A saved event.
-    public init(doc: String, version: UInt64, path: String) {
+    package init(doc: String, version: UInt64, path: String) {
         self.doc = doc
         self.version = version
         self.path = path
@@ -136,7 +129,7 @@ public struct StatsEvent: Sendable, Hashable {
     public var headings: [Heading]
 
     /// A stats event.
-    public init(doc: String, version: UInt64, words: Int, characters: Int, lines: Int, readingMinutes: Double, headings: [Heading]) {
+    package init(doc: String, version: UInt64, words: Int, characters: Int, lines: Int, readingMinutes: Double, headings: [Heading]) {
         self.doc = doc
         self.version = version
         self.words = words
@@ -156,7 +149,7 @@ public struct StatsEvent: Sendable, Hashable {
         public var line: Int
 
         /// A heading.
-        public init(level: Int, text: String, line: Int) {
+        package init(level: Int, text: String, line: Int) {
             self.level = level
             self.text = text
             self.line = line
@@ -176,7 +169,7 @@ public struct ProgressEvent: Sendable, Hashable {
     public var message: String?
 
     /// A progress event.
-    public init(doc: String? = nil, task: String, fraction: Double? = nil, message: String? = nil) {
+    package init(doc: String? = nil, task: String, fraction: Double? = nil, message: String? = nil) {
         self.doc = doc
         self.task = task
         self.fraction = fraction

@@ -14,7 +14,7 @@ public enum EventEncoder {
 
     /// Appends the event as one JSON line with its `\n` to `bytes` (reuse one buffer
     /// to avoid reallocating for every render).
-    public static func encode(_ event: Event, into bytes: inout [UInt8]) {
+    package static func encode(_ event: Event, into bytes: inout [UInt8]) {
         var writer = JSONWriter(bytes: consume bytes)
         write(event, to: &writer)
         bytes = writer.bytes

@@ -1,5 +1,5 @@
 /// One line cut from the input by `LineFramer`.
-public enum FramedLine: Sendable, Hashable {
+package enum FramedLine: Sendable, Hashable {
     /// A complete line: its 1-based number and its bytes, without `\n` or a final `\r`.
     case complete(number: Int, bytes: [UInt8])
     /// A line longer than the limit: its 1-based number and its first bytes (at most
@@ -7,7 +7,7 @@ public enum FramedLine: Sendable, Hashable {
     case tooLong(number: Int, prefix: [UInt8])
 
     /// The line's 1-based number in the input.
-    public var number: Int {
+    package var number: Int {
         switch self {
         case let .complete(number, _), let .tooLong(number, _): number
         }
@@ -26,9 +26,9 @@ public enum FramedLine: Sendable, Hashable {
 ///   they arrive, up to the next `\n`, so memory stays bounded by the limit plus the
 ///   unconsumed complete lines.
 /// - After `finish()`, a last line without `\n` is yielded too.
-public struct LineFramer: Sendable {
+package struct LineFramer: Sendable {
     /// The longest line accepted, in bytes without its line break.
-    public let maxLineLength: Int
+    package let maxLineLength: Int
     /// The number the line being read will have.
     private var currentNumber = 1
     /// The bytes of the line being read (not yet ended by `\n`).
@@ -39,24 +39,24 @@ public struct LineFramer: Sendable {
     private var ready: [FramedLine] = []
     private var head = 0
     /// Whether the input has ended.
-    public private(set) var isFinished = false
+    package private(set) var isFinished = false
 
     /// A framer accepting lines up to `maxLineLength` bytes.
-    public init(maxLineLength: Int = WireProtocol.defaultMaxLineLength) {
+    package init(maxLineLength: Int = WireProtocol.defaultMaxLineLength) {
         precondition(maxLineLength > 0, "maxLineLength must be positive")
         self.maxLineLength = maxLineLength
     }
 
     /// Whether a line is ready to be taken with `next()`.
-    public var hasLine: Bool { head < ready.count }
+    package var hasLine: Bool { head < ready.count }
 
     /// The next line without taking it, or nil when no complete line is buffered yet.
-    public func peek() -> FramedLine? {
+    package func peek() -> FramedLine? {
         head < ready.count ? ready[head] : nil
     }
 
     /// Takes the next complete line, or returns nil when none is buffered yet.
-    public mutating func next() -> FramedLine? {
+    package mutating func next() -> FramedLine? {
         guard head < ready.count else { return nil }
         let line = ready[head]
         ready[head] = .complete(number: 0, bytes: [])
@@ -72,7 +72,7 @@ public struct LineFramer: Sendable {
     }
 
     /// Bytes held by the framer: the partial line plus the complete lines not yet taken.
-    public var bufferedByteCount: Int {
+    package var bufferedByteCount: Int {
         var total = partial.count
         for index in head..<ready.count {
             switch ready[index] {
@@ -84,12 +84,12 @@ public struct LineFramer: Sendable {
     }
 
     /// Adds a chunk of input.
-    public mutating func append(_ chunk: [UInt8]) {
+    package mutating func append(_ chunk: [UInt8]) {
         chunk.withUnsafeBufferPointer { append($0) }
     }
 
     /// Adds a chunk of input from a buffer.
-    public mutating func append(_ chunk: UnsafeBufferPointer<UInt8>) {
+    package mutating func append(_ chunk: UnsafeBufferPointer<UInt8>) {
         precondition(!isFinished, "append after finish")
         var start = 0
         let count = chunk.count
@@ -120,7 +120,7 @@ public struct LineFramer: Sendable {
     }
 
     /// Marks the end of the input: a last line without `\n` becomes available.
-    public mutating func finish() {
+    package mutating func finish() {
         guard !isFinished else { return }
         if !partial.isEmpty || discarding { endLine() }
         isFinished = true

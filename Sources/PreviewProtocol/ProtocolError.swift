@@ -65,7 +65,7 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
     public var continuesTransaction = false
 
     /// An error with every property given.
-    public init(
+    package init(
         code: ProtocolErrorCode, message: String, field: String? = nil,
         line: Int? = nil, id: RequestID? = nil, doc: String? = nil
     ) {
@@ -83,17 +83,17 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// The `error` event that reports this error.
-    public var event: Event { .error(self) }
+    package var event: Event { .error(self) }
 
     // MARK: engine errors
 
     /// `unknown_doc`: `doc` is not open.
-    public static func unknownDoc(_ doc: String, line: Int? = nil, id: RequestID? = nil) -> ProtocolError {
+    package static func unknownDoc(_ doc: String, line: Int? = nil, id: RequestID? = nil) -> ProtocolError {
         ProtocolError(code: .unknownDoc, message: "no open document is named \"\(doc)\"", line: line, id: id, doc: doc)
     }
 
     /// `doc_exists`: `open` of a document that is already open.
-    public static func docExists(_ doc: String, line: Int? = nil, id: RequestID? = nil) -> ProtocolError {
+    package static func docExists(_ doc: String, line: Int? = nil, id: RequestID? = nil) -> ProtocolError {
         ProtocolError(
             code: .docExists, message: "a document named \"\(doc)\" is already open; close it first or use \"replace\"",
             line: line, id: id, doc: doc
@@ -101,7 +101,7 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// `no_document`: an edit without `"doc"` while `openCount` documents are open.
-    public static func noDocument(openCount: Int, line: Int? = nil, id: RequestID? = nil) -> ProtocolError {
+    package static func noDocument(openCount: Int, line: Int? = nil, id: RequestID? = nil) -> ProtocolError {
         let situation = openCount == 0 ? "no document is open" : "\(openCount) documents are open"
         return ProtocolError(
             code: .noDocument, message: "the edit names no \"doc\" and \(situation); name the document",
@@ -110,7 +110,7 @@ public struct ProtocolError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// `shutting_down`: a request after `shutdown`.
-    public static func shuttingDown(line: Int? = nil, id: RequestID? = nil, doc: String? = nil) -> ProtocolError {
+    package static func shuttingDown(line: Int? = nil, id: RequestID? = nil, doc: String? = nil) -> ProtocolError {
         ProtocolError(code: .shuttingDown, message: "the server is shutting down and takes no more requests", line: line, id: id, doc: doc)
     }
 }

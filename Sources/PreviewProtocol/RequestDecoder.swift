@@ -20,14 +20,14 @@ public struct RequestDecoder: Sendable {
     /// The longest line, in bytes without its line break, that `decode` accepts.
     public var maxLineLength: Int
 
-    /// A decoder accepting lines up to `maxLineLength` bytes.
-    public init(maxLineLength: Int = WireProtocol.defaultMaxLineLength) {
-        self.maxLineLength = maxLineLength
+    /// A decoder accepting lines up to `maxLineLength` bytes (default 8 MiB).
+    public init(maxLineLength: Int? = nil) {
+        self.maxLineLength = maxLineLength ?? WireProtocol.defaultMaxLineLength
     }
 
     /// Decodes a framed line: a complete line is decoded as `decode(_:line:)` does, an
     /// over-long one becomes `line_too_long`.
-    public func decode(_ framed: FramedLine) throws(ProtocolError) -> Request? {
+    package func decode(_ framed: FramedLine) throws(ProtocolError) -> Request? {
         switch framed {
         case let .complete(number, bytes):
             return try decode(bytes, line: number)
@@ -58,7 +58,7 @@ public struct RequestDecoder: Sendable {
 
     /// Decodes one line (without its line break) from a buffer; `line` is its 1-based
     /// number in the input. Returns nil for a blank line.
-    public func decode(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(ProtocolError) -> Request? {
+    package func decode(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws(ProtocolError) -> Request? {
         do throws(ProtocolError) {
             return try decodeLine(bytes, line: line)
         } catch {

@@ -37,19 +37,19 @@ public enum RequestEncoder {
             }
         }
         if let doc = request.doc { w.key("doc"); w.string(doc) }
-        switch request {
-        case let .open(open):
-            w.key("text"); w.string(open.text)
-            if let autosave = open.autosave { w.key("autosave"); w.string(autosave) }
-            writeOptions(open.options, to: &w)
-        case let .edit(edit):
-            writePatches(edit.patches, to: &w)
-            if let time = edit.timestampMs { w.key("t"); w.decimal(time) }
-            if edit.continuesTransaction { w.key("c"); w.integer(1) }
-        case let .replace(replace):
-            w.key("text"); w.string(replace.text)
-        case let .save(save):
-            if let path = save.path { w.key("path"); w.string(path) }
+        switch request.command {
+        case let .open(text, autosave, options):
+            w.key("text"); w.string(text)
+            if let autosave { w.key("autosave"); w.string(autosave) }
+            writeOptions(options, to: &w)
+        case let .edit(patches, timestampMs, continuesTransaction):
+            writePatches(patches, to: &w)
+            if let timestampMs { w.key("t"); w.decimal(timestampMs) }
+            if continuesTransaction { w.key("c"); w.integer(1) }
+        case let .replace(text):
+            w.key("text"); w.string(text)
+        case let .save(path):
+            if let path { w.key("path"); w.string(path) }
         case .render, .stats, .close, .shutdown:
             break
         }

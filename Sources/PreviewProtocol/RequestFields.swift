@@ -27,7 +27,7 @@ struct Fields {
         case nil:
             if ["pos", "del", "ins"].contains(where: { present($0) != nil }) {
                 let doc = try optionalDoc()
-                return .edit(try decodeEdit(id: id, doc: doc))
+                return Request(try decodeEdit(), doc: doc, id: id)
             }
             throw error(
                 .missingOp,
@@ -52,24 +52,24 @@ struct Fields {
             let text = try requiredString("text")
             let autosave = try optionalPath("autosave")
             let options = try decodeOptions()
-            return .open(OpenRequest(id: id, doc: doc, text: text, autosave: autosave, options: options))
+            return Request(.open(text: text, autosave: autosave, options: options), doc: doc, id: id)
         case .edit:
             let doc = try optionalDoc()
-            return .edit(try decodeEdit(id: id, doc: doc))
+            return Request(try decodeEdit(), doc: doc, id: id)
         case .replace:
             let doc = try requiredDoc()
-            return .replace(ReplaceRequest(id: id, doc: doc, text: try requiredString("text")))
+            return Request(.replace(text: try requiredString("text")), doc: doc, id: id)
         case .save:
             let doc = try requiredDoc()
-            return .save(SaveRequest(id: id, doc: doc, path: try optionalPath("path")))
+            return Request(.save(path: try optionalPath("path")), doc: doc, id: id)
         case .render:
-            return .render(DocumentRequest(id: id, doc: try requiredDoc()))
+            return Request(.render, doc: try requiredDoc(), id: id)
         case .stats:
-            return .stats(DocumentRequest(id: id, doc: try requiredDoc()))
+            return Request(.stats, doc: try requiredDoc(), id: id)
         case .close:
-            return .close(DocumentRequest(id: id, doc: try requiredDoc()))
+            return Request(.close, doc: try requiredDoc(), id: id)
         case .shutdown:
-            return .shutdown(id: id)
+            return Request(.shutdown, id: id)
         }
     }
 
@@ -112,7 +112,7 @@ struct Fields {
 
     // MARK: edits
 
-    private func decodeEdit(id: RequestID?, doc: String?) throws(ProtocolError) -> EditRequest {
+    private func decodeEdit() throws(ProtocolError) -> Request.Command {
         let offsetKeys = ["pos", "del", "ins"].filter { present($0) != nil }
         let hasPatches = present("patches") != nil
         let hasRange = present("range") != nil
@@ -148,7 +148,7 @@ struct Fields {
                 .missingField, "an edit needs \"pos\", \"del\" and \"ins\", or \"patches\", or \"range\" and \"text\"", field: "pos"
             )
         }
-        return EditRequest(id: id, doc: doc, patches: patches, timestampMs: timestamp, continuesTransaction: continues)
+        return .edit(patches: patches, timestampMs: timestamp, continuesTransaction: continues)
     }
 
     private func decodeUnit(default defaultUnit: TextUnit) throws(ProtocolError) -> TextUnit {

@@ -145,17 +145,25 @@ final class StdioServer: Sendable {
         func refused(_ error: EngineError, doc: String?, pathField: String = "path") -> ProtocolError {
             StdioTranslation.protocolError(for: error, line: line, id: id, doc: doc, pathField: pathField)
         }
-        switch request {
-        case .open(let open):
+        /// The document a request other than an edit names (the decoder requires it).
+        func named() throws(ProtocolError) -> String {
+            guard let doc = request.doc else {
+                throw ProtocolError(code: .missingField, message: "the request has no \"doc\"", field: "doc", line: line, id: id)
+            }
+            return doc
+        }
+        switch request.command {
+        case .open(let text, let autosave, let options):
+            let doc = try named()
             do {
-                try engine.open(open.doc, text: open.text, renderOptions: open.options, autosavePath: open.autosave)
-            } catch { throw refused(error, doc: open.doc, pathField: "autosave") }
-            acknowledge(request, doc: open.doc, version: 0)
+                try engine.open(doc, text: text, renderOptions: options, autosavePath: autosave)
+            } catch { throw refused(error, doc: doc, pathField: "autosave") }
+            acknowledge(request, doc: doc, version: 0)
 
-        case .edit(let edit):
-            let doc = try resolve(edit.doc, line: line, id: id)
-            var transaction = Transaction(first: edit, line: line)
-            if !edit.continuesTransaction { try transaction.collect(from: &input, doc: doc, output: output) }
+        case .edit(let patches, _, let continuesTransaction):
+            let doc = try resolve(request.doc, line: line, id: id)
+            var transaction = Transaction(first: patches, id: id, line: line)
+            if !continuesTransaction { try transaction.collect(from: &input, doc: doc, output: output) }
             let version: UInt64
             do {
                 version = try engine.edit(doc, transaction: transaction.patches)
@@ -166,36 +174,41 @@ final class StdioServer: Sendable {
                 if let lineID = line.id { output.send(.ack(AckEvent(id: lineID, op: request.op, doc: doc, version: version))) }
             }
 
-        case .replace(let replace):
+        case .replace(let text):
+            let doc = try named()
             let version: UInt64
             do {
-                version = try engine.replaceText(replace.doc, with: replace.text)
-            } catch { throw refused(error, doc: replace.doc) }
-            acknowledge(request, doc: replace.doc, version: version)
+                version = try engine.replaceText(doc, with: text)
+            } catch { throw refused(error, doc: doc) }
+            acknowledge(request, doc: doc, version: version)
 
-        case .save(let save):
+        case .save(let path):
+            let doc = try named()
             do {
-                try engine.save(save.doc, to: save.path)
-            } catch { throw refused(error, doc: save.doc) }
-            acknowledge(request, doc: save.doc, version: try? engine.snapshot(of: save.doc).version)
+                try engine.save(doc, to: path)
+            } catch { throw refused(error, doc: doc) }
+            acknowledge(request, doc: doc, version: try? engine.snapshot(of: doc).version)
 
-        case .render(let render):
+        case .render:
+            let doc = try named()
             do {
-                try engine.renderNow(render.doc)
-            } catch { throw refused(error, doc: render.doc) }
-            acknowledge(request, doc: render.doc, version: try? engine.snapshot(of: render.doc).version)
+                try engine.renderNow(doc)
+            } catch { throw refused(error, doc: doc) }
+            acknowledge(request, doc: doc, version: try? engine.snapshot(of: doc).version)
 
-        case .stats(let stats):
+        case .stats:
+            let doc = try named()
             do {
-                try engine.requestStatistics(stats.doc)
-            } catch { throw refused(error, doc: stats.doc) }
-            acknowledge(request, doc: stats.doc, version: try? engine.snapshot(of: stats.doc).version)
+                try engine.requestStatistics(doc)
+            } catch { throw refused(error, doc: doc) }
+            acknowledge(request, doc: doc, version: try? engine.snapshot(of: doc).version)
 
-        case .close(let close):
+        case .close:
+            let doc = try named()
             do {
-                try engine.close(close.doc)   // a failed final save keeps the document open
-            } catch { throw refused(error, doc: close.doc) }
-            acknowledge(request, doc: close.doc, version: nil)
+                try engine.close(doc)   // a failed final save keeps the document open
+            } catch { throw refused(error, doc: doc) }
+            acknowledge(request, doc: doc, version: nil)
 
         case .shutdown:
             acknowledge(request, doc: nil, version: nil)

@@ -55,26 +55,26 @@ struct Transaction {
     private(set) var patches: [TextPatch] = []
     private(set) var lines: [Line] = []
 
-    init(first: EditRequest, line: Int) {
-        append(first, line: line)
+    init(first patches: [TextPatch], id: RequestID?, line: Int) {
+        append(patches, id: id, line: line)
     }
 
-    private mutating func append(_ edit: EditRequest, line: Int) {
-        let added = edit.patches
-        lines.append(Line(number: line, id: edit.id, patches: patches.count..<patches.count + added.count))
+    private mutating func append(_ added: [TextPatch], id: RequestID?, line: Int) {
+        lines.append(Line(number: line, id: id, patches: patches.count..<patches.count + added.count))
         patches += added
     }
 
     /// A decoded line that continues a transaction of `doc` (`"c":1`, same or no `doc`):
     /// an edit, or a broken line whose `"c"` could still be read.
     private enum Continuation {
-        case edit(EditRequest)
+        case edit([TextPatch], id: RequestID?)
         case broken(ProtocolError)
 
         init?(_ decoded: Input.Decoded, of doc: String) {
             switch decoded.request {
-            case .success(.edit(let edit)?) where edit.continuesTransaction && (edit.doc == nil || edit.doc == doc):
-                self = .edit(edit)
+            case .success(let request?) where request.doc == nil || request.doc == doc:
+                guard case .edit(let patches, _, continuesTransaction: true) = request.command else { return nil }
+                self = .edit(patches, id: request.id)
             case .failure(let error) where error.continuesTransaction && (error.doc == nil || error.doc == doc):
                 self = .broken(error)
             default:
@@ -84,7 +84,7 @@ struct Transaction {
 
         var id: RequestID? {
             switch self {
-            case .edit(let edit): edit.id
+            case .edit(_, let id): id
             case .broken(let error): error.id
             }
         }
@@ -97,8 +97,8 @@ struct Transaction {
     mutating func collect(from input: inout Input, doc: String, output: OutputChannel) throws(ProtocolError) {
         while let next = input.next() {
             switch Continuation(next, of: doc) {
-            case .edit(let more)?:
-                append(more, line: next.line)
+            case .edit(let more, let id)?:
+                append(more, id: id, line: next.line)
             case .broken(let error)?:
                 var others = lines.map { ($0.number, $0.id) }
                 while let rest = input.next() {

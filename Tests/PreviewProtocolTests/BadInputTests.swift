@@ -175,7 +175,7 @@ struct BadInputTests {
         // Exactly at the limit is fine.
         let fits = #"{"op":"replace","doc":"a","text":""# + String(repeating: "y", count: 64 - 36) + #""}"#
         #expect(fits.utf8.count == 64)
-        #expect(try decoder.decode(fits, line: 1) == .replace(ReplaceRequest(doc: "a", text: String(repeating: "y", count: 28))))
+        #expect(try decoder.decode(fits, line: 1) == Request(.replace(text: String(repeating: "y", count: 28)), doc: "a"))
     }
 
     @Test("blank and whitespace-only lines are ignored, not errors")

@@ -60,7 +60,6 @@ struct EventEncodingTests {
         #expect(try EventDecoder.decode(line) == event)
         let object = try foundationObject(line)
         #expect(object["event"] as? String == event.name)
-        #expect(event.jsonLine == line)
     }
 
     @Test("durations have at most three decimals")

@@ -85,7 +85,7 @@ struct LineFramerTests {
         #expect(whole.count == 2)
         // And the lines still decode to the same text.
         let decoded = try RequestDecoder().decode(try #require(byByte.first))
-        #expect(decoded == .edit(EditRequest(doc: nil, patches: offsets([(0, 0, "é€😀\u{10FFFF}")], unit: .unicodeScalars))))
+        #expect(decoded == Request(.edit(patches: offsets([(0, 0, "é€😀\u{10FFFF}")], unit: .unicodeScalars))))
     }
 
     @Test("random chunking gives the lines of a plain split")

@@ -27,78 +27,72 @@ struct RequestDecodingTests {
     @Test("every request form of the protocol document decodes to its value")
     func specExamples() throws {
         #expect(try request(##"{"op":"open","doc":"a","text":"# Hi\n"}"##)
-            == .open(OpenRequest(doc: "a", text: "# Hi\n")))
+            == Request(.open(text: "# Hi\n"), doc: "a"))
         #expect(try request(#"{"op":"open","id":1,"doc":"a","text":"x","autosave":"/tmp/a.md","options":{"unsafe":true,"sourcepos":true,"smart":true,"hardbreaks":true,"github_pre_lang":true,"full_info_string":true,"table_prefer_style_attributes":true,"strikethrough_double_tilde":true,"extensions":["table","footnotes"]}}"#)
-            == .open(OpenRequest(
-                id: .integer(1), doc: "a", text: "x", autosave: "/tmp/a.md",
-                options: RenderOptions(
+            == Request(.open(text: "x", autosave: "/tmp/a.md", options: RenderOptions(
                     extensions: [.table, .footnotes], allowsUnsafeHTML: true, sourcePositions: true, smartPunctuation: true,
                     hardBreaks: true, githubPreLang: true, fullInfoString: true, tablePreferStyleAttributes: true,
                     strikethroughDoubleTilde: true
-                )
-            )))
+                )), doc: "a", id: .integer(1)))
         #expect(try request(#"{"op":"open","doc":"a","text":"","options":{"nobreaks":true,"extensions":[]}}"#)
-            == .open(OpenRequest(doc: "a", text: "", options: RenderOptions(extensions: [], noBreaks: true))))
+            == Request(.open(text: "", options: RenderOptions(extensions: [], noBreaks: true)), doc: "a"))
         #expect(try request(#"{"op":"edit","doc":"a","pos":3,"del":0,"ins":"x"}"#)
-            == .edit(EditRequest(doc: "a", patches: offsets([(3, 0, "x")], unit: .unicodeScalars))))
+            == Request(.edit(patches: offsets([(3, 0, "x")], unit: .unicodeScalars)), doc: "a"))
         #expect(try request(#"{"op":"edit","id":"e1","doc":"a","pos":3,"del":2,"ins":"","unit":"utf8","t":1500,"c":1}"#)
-            == .edit(EditRequest(
-                id: .string("e1"), doc: "a", patches: offsets([(3, 2, "")], unit: .utf8),
-                timestampMs: 1500, continuesTransaction: true
-            )))
+            == Request(.edit(patches: offsets([(3, 2, "")], unit: .utf8), timestampMs: 1500, continuesTransaction: true), doc: "a", id: .string("e1")))
         #expect(try request(#"{"op":"edit","doc":"a","patches":[{"pos":0,"del":1,"ins":"A"},{"pos":5,"del":0,"ins":"!"}],"unit":"utf16"}"#)
-            == .edit(EditRequest(doc: "a", patches: offsets([
+            == Request(.edit(patches: offsets([
                 (0, 1, "A"), (5, 0, "!"),
-            ], unit: .utf16))))
+            ], unit: .utf16)), doc: "a"))
         #expect(try request(#"{"op":"edit","doc":"a","range":{"start":{"line":0,"character":3},"end":{"line":0,"character":5}},"text":"x","unit":"utf16"}"#)
-            == .edit(EditRequest(doc: "a", patches: lineRange(
+            == Request(.edit(patches: lineRange(
                 (start: LinePosition(line: 0, character: 3), end: LinePosition(line: 0, character: 5)), text: "x", unit: .utf16
-            ))))
-        #expect(try request(#"{"op":"replace","doc":"a","text":"new"}"#) == .replace(ReplaceRequest(doc: "a", text: "new")))
-        #expect(try request(#"{"op":"save","doc":"a"}"#) == .save(SaveRequest(doc: "a")))
+            )), doc: "a"))
+        #expect(try request(#"{"op":"replace","doc":"a","text":"new"}"#) == Request(.replace(text: "new"), doc: "a"))
+        #expect(try request(#"{"op":"save","doc":"a"}"#) == Request(.save(), doc: "a"))
         #expect(try request(#"{"op":"save","doc":"a","path":"/tmp/out.md","id":-4}"#)
-            == .save(SaveRequest(id: .integer(-4), doc: "a", path: "/tmp/out.md")))
-        #expect(try request(#"{"op":"render","doc":"a"}"#) == .render(DocumentRequest(doc: "a")))
-        #expect(try request(#"{"op":"stats","doc":"a","id":"s"}"#) == .stats(DocumentRequest(id: .string("s"), doc: "a")))
-        #expect(try request(#"{"op":"close","doc":"a"}"#) == .close(DocumentRequest(doc: "a")))
-        #expect(try request(#"{"op":"shutdown"}"#) == .shutdown(id: nil))
-        #expect(try request(#"{"op":"shutdown","id":9}"#) == .shutdown(id: .integer(9)))
+            == Request(.save(path: "/tmp/out.md"), doc: "a", id: .integer(-4)))
+        #expect(try request(#"{"op":"render","doc":"a"}"#) == Request(.render, doc: "a"))
+        #expect(try request(#"{"op":"stats","doc":"a","id":"s"}"#) == Request(.stats, doc: "a", id: .string("s")))
+        #expect(try request(#"{"op":"close","doc":"a"}"#) == Request(.close, doc: "a"))
+        #expect(try request(#"{"op":"shutdown"}"#) == Request(.shutdown))
+        #expect(try request(#"{"op":"shutdown","id":9}"#) == Request(.shutdown, id: .integer(9)))
     }
 
     @Test("the range form defaults to UTF-16 and the offset forms to scalars")
     func unitDefaults() throws {
-        guard case let .edit(range) = try request(#"{"op":"edit","doc":"a","range":{"start":{"line":1,"character":0},"end":{"line":2,"character":1}},"text":""}"#),
-              case let .edit(offsets) = try request(#"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"x"}"#),
-              case let .edit(patches) = try request(#"{"op":"edit","doc":"a","patches":[{"pos":0,"del":0,"ins":"x"}]}"#)
+        guard case let .edit(range, _, _) = try request(#"{"op":"edit","doc":"a","range":{"start":{"line":1,"character":0},"end":{"line":2,"character":1}},"text":""}"#).command,
+              case let .edit(offsets, _, _) = try request(#"{"op":"edit","doc":"a","pos":0,"del":0,"ins":"x"}"#).command,
+              case let .edit(patches, _, _) = try request(#"{"op":"edit","doc":"a","patches":[{"pos":0,"del":0,"ins":"x"}]}"#).command
         else { Issue.record("not edits"); return }
-        #expect(range.patches.map(\.range) == [.lines(start: LinePosition(line: 1, character: 0), end: LinePosition(line: 2, character: 1), unit: .utf16)])
-        #expect(offsets.patches.map(\.range) == [.offsets(offset: 0, length: 0, unit: .unicodeScalars)])
-        #expect(patches.patches.map(\.range) == [.offsets(offset: 0, length: 0, unit: .unicodeScalars)])
+        #expect(range.map(\.range) == [.lines(start: LinePosition(line: 1, character: 0), end: LinePosition(line: 2, character: 1), unit: .utf16)])
+        #expect(offsets.map(\.range) == [.offsets(offset: 0, length: 0, unit: .unicodeScalars)])
+        #expect(patches.map(\.range) == [.offsets(offset: 0, length: 0, unit: .unicodeScalars)])
     }
 
     @Test("LSP's deprecated rangeLength and unknown top-level keys are ignored; null counts as absent")
     func lenientKeys() throws {
         #expect(try request(#"{"op":"edit","doc":"a","range":{"start":{"line":0,"character":0},"end":{"line":0,"character":1}},"rangeLength":1,"text":"y","future":[1,{"x":null}]}"#)
-            == .edit(EditRequest(doc: "a", patches: lineRange(
+            == Request(.edit(patches: lineRange(
                 (start: LinePosition(line: 0, character: 0), end: LinePosition(line: 0, character: 1)), text: "y", unit: .utf16
-            ))))
-        #expect(try request(#"{"op":"save","doc":"a","path":null,"id":null}"#) == .save(SaveRequest(doc: "a")))
+            )), doc: "a"))
+        #expect(try request(#"{"op":"save","doc":"a","path":null,"id":null}"#) == Request(.save(), doc: "a"))
         // Many unknown keys (past the size where objects get a hash index) change nothing.
         let padding = (0..<40).map { "\"x\($0)\":[\($0)]," }.joined()
-        #expect(try request("{" + padding + #""op":"close","id":"c","doc":"z"}"#) == .close(DocumentRequest(id: .string("c"), doc: "z")))
+        #expect(try request("{" + padding + #""op":"close","id":"c","doc":"z"}"#) == Request(.close, doc: "z", id: .string("c")))
         #expect(try request(#"{"op":"edit","doc":"a","pos":1,"del":0,"ins":"","t":null,"c":0}"#)
-            == .edit(EditRequest(doc: "a", patches: offsets([(1, 0, "")], unit: .unicodeScalars))))
+            == Request(.edit(patches: offsets([(1, 0, "")], unit: .unicodeScalars)), doc: "a"))
     }
 
     @Test("trace lines without op decode as edits with doc nil")
     func traceLines() throws {
         #expect(try request(#"{"t": 120, "pos": 4, "del": 1, "ins": "é😀"}"#)
-            == .edit(EditRequest(doc: nil, patches: offsets([(4, 1, "é😀")], unit: .unicodeScalars), timestampMs: 120)))
+            == Request(.edit(patches: offsets([(4, 1, "é😀")], unit: .unicodeScalars), timestampMs: 120)))
         #expect(try request(#"{"t":null,"pos":0,"del":0,"ins":"a","c":1}"#)
-            == .edit(EditRequest(doc: nil, patches: offsets([(0, 0, "a")], unit: .unicodeScalars), continuesTransaction: true)))
+            == Request(.edit(patches: offsets([(0, 0, "a")], unit: .unicodeScalars), continuesTransaction: true)))
         // A trace line may also name a document and carry an id.
         #expect(try request(#"{"id":"k","doc":"b","pos":0,"del":0,"ins":"a"}"#)
-            == .edit(EditRequest(id: .string("k"), doc: "b", patches: offsets([(0, 0, "a")], unit: .unicodeScalars))))
+            == Request(.edit(patches: offsets([(0, 0, "a")], unit: .unicodeScalars)), doc: "b", id: .string("k")))
         // An explicit edit may omit doc too.
         #expect(try request(#"{"op":"edit","pos":0,"del":0,"ins":"a"}"#).doc == nil)
     }
@@ -117,18 +111,18 @@ struct RequestDecodingTests {
         #expect(try code(#"{"op":"render","doc":"a","id":true}"#) == .wrongType)
         // Whole numbers written with a fraction or an exponent are integers.
         #expect(try request(#"{"op":"edit","doc":"a","pos":3.0,"del":1e1,"ins":""}"#)
-            == .edit(EditRequest(doc: "a", patches: offsets([(3, 10, "")], unit: .unicodeScalars))))
+            == Request(.edit(patches: offsets([(3, 10, "")], unit: .unicodeScalars)), doc: "a"))
         // true and 1 are both accepted for c, as are false and 0.
         for (text, expected) in [("true", true), ("1", true), ("false", false), ("0", false)] {
-            guard case let .edit(edit) = try request(#"{"pos":0,"del":0,"ins":"","c":"# + text + "}") else {
+            guard case let .edit(_, _, continuesTransaction) = try request(#"{"pos":0,"del":0,"ins":"","c":"# + text + "}").command else {
                 Issue.record("not an edit")
                 continue
             }
-            #expect(edit.continuesTransaction == expected, "c:\(text)")
+            #expect(continuesTransaction == expected, "c:\(text)")
         }
         // A non-integer t passes through.
-        guard case let .edit(edit) = try request(#"{"pos":0,"del":0,"ins":"","t":12.75}"#) else { Issue.record("not an edit"); return }
-        #expect(edit.timestampMs == 12.75)
+        guard case let .edit(_, timestampMs, _) = try request(#"{"pos":0,"del":0,"ins":"","t":12.75}"#).command else { Issue.record("not an edit"); return }
+        #expect(timestampMs == 12.75)
     }
 
     @Test("strings survive every escape: compared with JSONSerialization on random text")
@@ -144,40 +138,40 @@ struct RequestDecodingTests {
             let object: [String: Any] = ["op": "edit", "doc": "d\(round)", "pos": round, "del": 0, "ins": text]
             let data = try JSONSerialization.data(withJSONObject: object)
             let decoded = try RequestDecoder().decode(Array(data), line: round + 1)
-            #expect(decoded == .edit(EditRequest(doc: "d\(round)", patches: offsets([(round, 0, text)], unit: .unicodeScalars))))
+            #expect(decoded == Request(.edit(patches: offsets([(round, 0, text)], unit: .unicodeScalars)), doc: "d\(round)"))
         }
         // \u escapes, including a surrogate pair, decode to the scalars.
         #expect(try request(#"{"pos":0,"del":0,"ins":"\u00e9\ud83d\ude00\u0000\/"}"#)
-            == .edit(EditRequest(doc: nil, patches: offsets([(0, 0, "é😀\u{0}/")], unit: .unicodeScalars))))
+            == Request(.edit(patches: offsets([(0, 0, "é😀\u{0}/")], unit: .unicodeScalars))))
     }
 
     @Test("every request form survives RequestEncoder then RequestDecoder")
     func roundTrips() throws {
         let requests: [Request] = [
-            .open(OpenRequest(doc: "a", text: "")),
-            .open(OpenRequest(id: .string("o"), doc: "doc with \"quotes\" and ünïcode", text: "# T\n\n\u{0}\r\n😀\u{2028}", autosave: "/tmp/x y.md")),
-            .open(OpenRequest(id: .integer(Int.max), doc: "b", text: "x", options: RenderOptions(
+            Request(.open(text: ""), doc: "a"),
+            Request(.open(text: "# T\n\n\u{0}\r\n😀\u{2028}", autosave: "/tmp/x y.md"), doc: "doc with \"quotes\" and ünïcode", id: .string("o")),
+            Request(.open(text: "x", options: RenderOptions(
                 allowsUnsafeHTML: true, sourcePositions: true, smartPunctuation: true, hardBreaks: true,
                 githubPreLang: true, fullInfoString: true, tablePreferStyleAttributes: true,
                 strikethroughDoubleTilde: true
-            ))),
-            .open(OpenRequest(id: .integer(Int.min), doc: "c", text: "x", options: RenderOptions(extensions: [], noBreaks: true))),
-            .edit(EditRequest(doc: "a", patches: offsets([(0, 0, "x")], unit: .unicodeScalars))),
-            .edit(EditRequest(doc: nil, patches: offsets([(10, 3, "\n\t\"")], unit: .utf8), timestampMs: 1234, continuesTransaction: true)),
-            .edit(EditRequest(id: .integer(3), doc: "a", patches: offsets([
+            )), doc: "b", id: .integer(Int.max)),
+            Request(.open(text: "x", options: RenderOptions(extensions: [], noBreaks: true)), doc: "c", id: .integer(Int.min)),
+            Request(.edit(patches: offsets([(0, 0, "x")], unit: .unicodeScalars)), doc: "a"),
+            Request(.edit(patches: offsets([(10, 3, "\n\t\"")], unit: .utf8), timestampMs: 1234, continuesTransaction: true)),
+            Request(.edit(patches: offsets([
                 (1, 0, "a"), (2, 1, ""), (0, 0, "😀"),
-            ], unit: .utf16), timestampMs: 0.5)),
-            .edit(EditRequest(doc: "a", patches: lineRange((start: LinePosition(line: 0, character: 0), end: LinePosition(line: 3, character: 1)), text: "z", unit: .utf16))),
-            .edit(EditRequest(doc: "a", patches: lineRange((start: LinePosition(line: 2, character: 2), end: LinePosition(line: 2, character: 2)), text: "", unit: .unicodeScalars))),
-            .edit(EditRequest(doc: "a", patches: lineRange((start: LinePosition(line: 0, character: 5), end: LinePosition(line: 1, character: 0)), text: "q", unit: .utf8))),
-            .replace(ReplaceRequest(id: .string(""), doc: "a", text: "new\ntext")),
-            .save(SaveRequest(doc: "a")),
-            .save(SaveRequest(id: .integer(0), doc: "a", path: "/p")),
-            .render(DocumentRequest(doc: "a")),
-            .stats(DocumentRequest(id: .integer(7), doc: "a")),
-            .close(DocumentRequest(doc: "a")),
-            .shutdown(id: nil),
-            .shutdown(id: .string("bye")),
+            ], unit: .utf16), timestampMs: 0.5), doc: "a", id: .integer(3)),
+            Request(.edit(patches: lineRange((start: LinePosition(line: 0, character: 0), end: LinePosition(line: 3, character: 1)), text: "z", unit: .utf16)), doc: "a"),
+            Request(.edit(patches: lineRange((start: LinePosition(line: 2, character: 2), end: LinePosition(line: 2, character: 2)), text: "", unit: .unicodeScalars)), doc: "a"),
+            Request(.edit(patches: lineRange((start: LinePosition(line: 0, character: 5), end: LinePosition(line: 1, character: 0)), text: "q", unit: .utf8)), doc: "a"),
+            Request(.replace(text: "new\ntext"), doc: "a", id: .string("")),
+            Request(.save(), doc: "a"),
+            Request(.save(path: "/p"), doc: "a", id: .integer(0)),
+            Request(.render, doc: "a"),
+            Request(.stats, doc: "a", id: .integer(7)),
+            Request(.close, doc: "a"),
+            Request(.shutdown),
+            Request(.shutdown, id: .string("bye")),
         ]
         for original in requests {
             let line = RequestEncoder.encode(original)
@@ -215,20 +209,20 @@ struct RequestDecodingTests {
         let decoder = RequestDecoder()
         for (index, framed) in lines.enumerated().dropFirst() {
             #expect(framed.number == index + 1)
-            guard case let .edit(edit)? = try decoder.decode(framed), edit.patches.count == 1,
-                  case let .offsets(pos, del, .unicodeScalars) = edit.patches[0].range
+            guard let edit = try decoder.decode(framed), case let .edit(patches, timestampMs, continuesTransaction) = edit.command, patches.count == 1,
+                  case let .offsets(pos, del, .unicodeScalars) = patches[0].range
             else {
                 Issue.record("line \(index + 1) is not a one-patch edit")
                 return
             }
             let reference = try #require(try JSONSerialization.jsonObject(with: Data(textLines[index])) as? [String: Any])
-            let ins = edit.patches[0].text
+            let ins = patches[0].text
             #expect(edit.doc == nil)
             #expect(pos == (reference["pos"] as? Int))
             #expect(del == (reference["del"] as? Int))
             #expect(ins == (reference["ins"] as? String))
-            #expect(edit.timestampMs == (reference["t"] as? Int).map(Double.init))
-            #expect(edit.continuesTransaction == (reference["c"] != nil))
+            #expect(timestampMs == (reference["t"] as? Int).map(Double.init))
+            #expect(continuesTransaction == (reference["c"] != nil))
             scalars.replaceSubrange(pos..<pos + del, with: ins.unicodeScalars)
         }
         var final = String.UnicodeScalarView()
