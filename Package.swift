@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MDPreviewTests",
-            dependencies: ["mdpreview", "MarkdownRenderer", "EditTraces", "TestSupport"],
+            dependencies: ["mdpreview", "MarkdownRenderer", "EditTraces", "Primitives", "TestSupport"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -142,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PreviewEngineTests",
-            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "WorkerPool", "EditTraces", "TestSupport"],
+            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "WorkerPool", "EditTraces", "Primitives", "TestSupport"],
             swiftSettings: strict
         ),
 

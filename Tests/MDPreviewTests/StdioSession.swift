@@ -1,5 +1,5 @@
+import Primitives
 import Foundation
-import Synchronization
 import TestSupport
 
 /// A running `mdpreview stdio` child: requests are written to its stdin, and its stdout
@@ -22,7 +22,7 @@ final class StdioSession: @unchecked Sendable {
     /// Guarded by `changed`.
     private var current = Snapshot()
     private let changed = NSCondition()
-    private let stderrData = Mutex(Data())
+    private let stderrData = Locked(Data())
     private let stderrDone = DispatchSemaphore(value: 0)
 
     init(arguments: [String] = [], environment: [String: String] = [:]) throws {

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 import DocumentModel
 @testable import PreviewEngine
@@ -10,13 +11,13 @@ import Glibc
 /// A writer that fails with `errno` for its first `failures` calls (a full disk, say),
 /// then writes for real.
 final class FlakyWriter: AutosaveWriter {
-    private let remainingFailures: Mutex<Int>
+    private let remainingFailures: Locked<Int>
     let code: Int32
     private let real = AtomicFileWriter()
-    private let calls = Mutex(0)
+    private let calls = Locked(0)
 
     init(failures: Int, code: Int32 = ENOSPC) {
-        remainingFailures = Mutex(failures)
+        remainingFailures = Locked(failures)
         self.code = code
     }
 

@@ -1,3 +1,4 @@
+import Primitives
 import Dispatch
 import DocumentModel
 import Foundation
@@ -178,9 +179,9 @@ struct SaveSafetyTests {
 final class GatedCleanUpWriter: AutosaveWriter {
     private let real = AtomicFileWriter()
     let first = FirstCallGate()
-    private let cleaning = Mutex(false)
-    private let overlapped = Mutex(false)
-    private let writes = Mutex(0)
+    private let cleaning = Locked(false)
+    private let overlapped = Locked(false)
+    private let writes = Locked(0)
 
     var writeOverlappedCleanUp: Bool { overlapped.withLock { $0 } }
     var writeCount: Int { writes.withLock { $0 } }
