@@ -167,7 +167,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
     let manualClock: ManualEngineClock? = mode == .virtual ? ManualEngineClock() : nil
     let engineClock = MeasuringClock(base: manualClock ?? SystemEngineClock(), charge: settings.charge)
     let engine = PreviewEngine(
-        configuration: .init(policy: policy.choice, computesStatistics: false),
+        configuration: .init(policy: policy.choice, statisticsDelay: nil),
         clock: engineClock, pool: pool)
     let recorder = DeliveryRecorder()
     let subscription = engine.subscribe { event in

@@ -6,7 +6,7 @@ import Darwin
 
 /// Writes a whole file so that a reader (or a crash) only ever sees the old complete
 /// file or the new complete file.
-public protocol AutosaveWriter: Sendable {
+package protocol AutosaveWriter: Sendable {
     /// Replaces the file at `path` with `bytes`; `progress` receives the fraction written.
     /// `path` is never a symbolic link: the engine resolves links first.
     func write(_ bytes: UnsafeRawBufferPointer, to path: String, progress: (Double) -> Void) throws(AutosaveError)
@@ -19,26 +19,26 @@ public protocol AutosaveWriter: Sendable {
 
 extension AutosaveWriter {
     /// Writers that leave nothing behind need no clean-up.
-    public func removeLeftovers(of path: String) {}
+    package func removeLeftovers(of path: String) {}
 }
 
 /// A failed write, with the system's reason.
-public struct AutosaveError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct AutosaveError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What the writer was doing (`open`, `write`, `fsync`, `rename`).
-    public let operation: String
+    package let operation: String
     /// The file involved.
-    public let path: String
+    package let path: String
     /// `errno`.
-    public let code: Int32
+    package let code: Int32
 
     /// An error for `operation` on `path` with `errno` `code`.
-    public init(operation: String, path: String, code: Int32) {
+    package init(operation: String, path: String, code: Int32) {
         self.operation = operation
         self.path = path
         self.code = code
     }
 
-    public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+    package var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
 }
 
 /// The production writer: write a temporary file `.NAME.PID.RANDOM.tmp` in the same
@@ -50,16 +50,16 @@ public struct AutosaveError: Error, Sendable, Hashable, CustomStringConvertible 
 ///
 /// The rename gives the path a new inode: other hard links to the old file keep the old
 /// contents (see `Docs/ENGINE.md`, "Saving").
-public struct AtomicFileWriter: AutosaveWriter {
+package struct AtomicFileWriter: AutosaveWriter {
     /// Bytes written per `write(2)` call (and per progress report).
-    public var chunkSize: Int
+    package var chunkSize: Int
 
     /// A writer that writes `chunkSize` bytes at a time.
-    public init(chunkSize: Int = 1 << 20) {
+    package init(chunkSize: Int = 1 << 20) {
         self.chunkSize = max(1, chunkSize)
     }
 
-    public func write(_ bytes: UnsafeRawBufferPointer, to path: String, progress: (Double) -> Void) throws(AutosaveError) {
+    package func write(_ bytes: UnsafeRawBufferPointer, to path: String, progress: (Double) -> Void) throws(AutosaveError) {
         let (directory, name) = FilePath.split(path)
         let temporary = "\(directory)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
 
@@ -108,7 +108,7 @@ public struct AtomicFileWriter: AutosaveWriter {
     /// Removes `.NAME.PID.RANDOM.tmp` files beside `path` whose process is gone (a save
     /// that was killed), and this process's own (a write of it is never running when
     /// this is called). Another live process's temporary files are left alone.
-    public func removeLeftovers(of path: String) {
+    package func removeLeftovers(of path: String) {
         let (directory, name) = FilePath.split(path)
         guard let stream = opendir(directory) else { return }
         defer { closedir(stream) }

@@ -26,7 +26,7 @@ public struct DocumentStatistics: Sendable, Hashable {
     public let readingMinutes: Double
 
     /// The reading speed the estimate assumes.
-    public static let wordsPerMinute = 230.0
+    static let wordsPerMinute = 230.0
 
     /// Counts `text`; `progress` is told the fraction done every few thousand lines.
     static func compute(

@@ -1,12 +1,12 @@
 import Dispatch
 public import Primitives
-public import WorkerPool
+package import WorkerPool
 
 /// The instant type of engine time (defined in `Primitives`, shared with the pool).
 public typealias MonotonicInstant = Primitives.MonotonicInstant
 
 /// A timer armed with ``EngineClock/schedule(at:_:)``.
-public protocol ScheduledTimer: Sendable {
+package protocol ScheduledTimer: Sendable {
     /// Stops the action from running if it has not started. Idempotent.
     func cancel()
 }
@@ -16,7 +16,7 @@ public protocol ScheduledTimer: Sendable {
 /// ``SystemEngineClock`` is real time. ``ManualEngineClock`` is virtual time that moves
 /// only when its owner advances it; tests and the trace replay drive the engine with it
 /// deterministically.
-public protocol EngineClock: PoolClock {
+package protocol EngineClock: PoolClock {
 
     /// Runs `action` once at `deadline` (at once, asynchronously, if it has passed),
     /// unless the returned timer is cancelled first. Actions never run on the calling
@@ -33,28 +33,28 @@ public protocol EngineClock: PoolClock {
 }
 
 /// Real monotonic time (`CLOCK_MONOTONIC`), with timers on a private serial queue.
-public struct SystemEngineClock: EngineClock {
+package struct SystemEngineClock: EngineClock {
     private let timerQueue = DispatchQueue(label: "PreviewEngine.timers")
 
     /// The system clock.
-    public init() {}
+    package init() {}
 
-    public var now: MonotonicInstant { .now }
+    package var now: MonotonicInstant { .now }
 
-    public func schedule(at deadline: MonotonicInstant, _ action: @escaping @Sendable () -> Void) -> any ScheduledTimer {
+    package func schedule(at deadline: MonotonicInstant, _ action: @escaping @Sendable () -> Void) -> any ScheduledTimer {
         let timer = CancellableTimer(action)
         let delay = max(0, deadline.nanoseconds - now.nanoseconds)
         timerQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(delay))) { timer.fire() }
         return timer
     }
 
-    public func measure(_ work: () -> Void) -> Duration {
+    package func measure(_ work: () -> Void) -> Duration {
         let start = now
         work()
         return start.duration(to: now)
     }
 
-    public func completeWork(after duration: Duration, _ completion: @escaping @Sendable () -> Void) {
+    package func completeWork(after duration: Duration, _ completion: @escaping @Sendable () -> Void) {
         completion()
     }
 }
@@ -66,7 +66,7 @@ public struct SystemEngineClock: EngineClock {
 /// Render durations come from ``renderDuration``: by default the real time the work took
 /// (a replay that charges each render what it really costs), or a fixed figure for
 /// deterministic tests.
-public final class ManualEngineClock: EngineClock {
+package final class ManualEngineClock: EngineClock {
     private struct Entry {
         let deadline: MonotonicInstant
         let sequence: UInt64
@@ -83,24 +83,24 @@ public final class ManualEngineClock: EngineClock {
     private let state: Locked<State>
 
     /// A clock reading `start`; renders are charged their real duration.
-    public init(start: MonotonicInstant = .zero) {
+    package init(start: MonotonicInstant = .zero) {
         state = Locked(State(now: start))
     }
 
     /// A fixed duration to charge every render, or nil to charge the real time it took.
-    public var renderDuration: Duration? {
+    package var renderDuration: Duration? {
         get { state.withLock { $0.simulatedRenderDuration } }
         set { state.withLock { $0.simulatedRenderDuration = newValue } }
     }
 
-    public var now: MonotonicInstant { state.withLock { $0.now } }
+    package var now: MonotonicInstant { state.withLock { $0.now } }
 
     /// The earliest armed deadline, if any timer is armed.
-    public var nextDeadline: MonotonicInstant? {
+    package var nextDeadline: MonotonicInstant? {
         state.withLock { state in state.entries.lazy.filter { !$0.timer.isCancelled }.map(\.deadline).min() }
     }
 
-    public func schedule(at deadline: MonotonicInstant, _ action: @escaping @Sendable () -> Void) -> any ScheduledTimer {
+    package func schedule(at deadline: MonotonicInstant, _ action: @escaping @Sendable () -> Void) -> any ScheduledTimer {
         let timer = CancellableTimer(action)
         state.withLock { state in
             state.sequence += 1
@@ -109,13 +109,13 @@ public final class ManualEngineClock: EngineClock {
         return timer
     }
 
-    public func measure(_ work: () -> Void) -> Duration {
+    package func measure(_ work: () -> Void) -> Duration {
         let clock = ContinuousClock()
         let measured = clock.measure(work)
         return renderDuration ?? measured
     }
 
-    public func completeWork(after duration: Duration, _ completion: @escaping @Sendable () -> Void) {
+    package func completeWork(after duration: Duration, _ completion: @escaping @Sendable () -> Void) {
         let deadline = now.advanced(by: duration)
         _ = schedule(at: deadline, completion)
     }
@@ -123,7 +123,7 @@ public final class ManualEngineClock: EngineClock {
     /// Moves time forward to `target`, running every timer due by then in order. Before
     /// each timer, and at the end, it calls `settle` (say, wait until the worker pool is
     /// idle) so work started by one timer can arm the next before time moves on.
-    public func advance(to target: MonotonicInstant, settle: () -> Void = {}) {
+    package func advance(to target: MonotonicInstant, settle: () -> Void = {}) {
         while true {
             settle()
             let due: Entry? = state.withLock { state in
@@ -145,7 +145,7 @@ public final class ManualEngineClock: EngineClock {
     }
 
     /// Moves time forward by `duration`; see ``advance(to:settle:)``.
-    public func advance(by duration: Duration, settle: () -> Void = {}) {
+    package func advance(by duration: Duration, settle: () -> Void = {}) {
         advance(to: now.advanced(by: duration), settle: settle)
     }
 }

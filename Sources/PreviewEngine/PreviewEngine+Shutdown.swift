@@ -17,18 +17,24 @@ public struct ShutdownReport: Sendable, Hashable {
 
 /// A document whose final save failed at shutdown, and where its text went instead.
 public struct UnsavedDocument: Sendable, Hashable {
-    /// The document.
-    public let documentID: DocumentID
-    /// The version that could not be saved.
-    public let version: UInt64
-    /// The file it should have been written to.
-    public let path: String
-    /// Why the save failed.
-    public let message: String
-    /// The file the text was written to instead, if any could be written.
-    public let recoveryPath: String?
-    /// Why no recovery file could be written, when none was.
-    public let recoveryFailure: String?
+    /// Where a text that could not be saved went.
+    public enum Recovery: Sendable, Hashable {
+        /// To this recovery file.
+        case written(path: String)
+        /// Nowhere: no recovery file could be written, for this reason.
+        case notWritten(reason: String)
+    }
+
+    /// The failed final save: document, version, target file and the system's message
+    /// (no retry follows).
+    public let failure: SaveFailure
+    /// Where the text went instead.
+    public let recovery: Recovery
+
+    init(_ id: DocumentID, version: UInt64, path: String, message: String, recovery: Recovery) {
+        failure = SaveFailure(documentID: id, version: version, path: path, message: message, consecutiveFailures: 1, retryAt: nil)
+        self.recovery = recovery
+    }
 }
 
 extension PreviewEngine {
@@ -78,8 +84,8 @@ extension PreviewEngine {
         }
         state.withLock { state in
             for id in ids {
-                guard let session = state.sessions[id], !session.isRendering, session.lastDeliveredVersion != session.document.version else { continue }
-                submitRender(for: id, in: &state)
+                guard let session = state.sessions[id], !session.render.isRendering, !session.render.hasDelivered(session.document.version) else { continue }
+                act(on: .submit, for: id, in: &state)
             }
         }
         _ = pool.waitUntilIdle(timeout: MonotonicInstant.now.duration(to: deadline))
@@ -87,7 +93,7 @@ extension PreviewEngine {
             var undelivered: [DocumentID] = []
             for id in ids {
                 guard let session = state.sessions[id] else { continue }
-                if session.lastDeliveredVersion != session.document.version { undelivered.append(id) }
+                if !session.render.hasDelivered(session.document.version) { undelivered.append(id) }
                 session.cancelAll()
                 state.sessions[id]!.isClosed = true
             }
@@ -127,7 +133,7 @@ extension PreviewEngine {
             state.sessions[id].map { ($0.generation, $0.document.snapshot) }
         }
         guard let (generation, snapshot) = found else {
-            return UnsavedDocument(documentID: id, version: 0, path: path, message: message, recoveryPath: nil, recoveryFailure: "the document is gone")
+            return UnsavedDocument(id, version: 0, path: path, message: message, recovery: .notWritten(reason: "the document is gone"))
         }
         let target = Autosaver.target(of: path)
         let temporaryDirectory = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
@@ -138,15 +144,13 @@ extension PreviewEngine {
             let request = Autosaver.Request(generation: generation, version: snapshot.version, path: candidate, text: snapshot.text)
             switch autosaver.write(request, progress: { _ in }) {
             case .written, .alreadyOnDisk:
-                return UnsavedDocument(documentID: id, version: snapshot.version, path: path, message: message, recoveryPath: candidate, recoveryFailure: nil)
+                return UnsavedDocument(id, version: snapshot.version, path: path, message: message, recovery: .written(path: candidate))
             case .failed(let error):
                 failures.append(error.description)
             }
         }
-        return UnsavedDocument(
-            documentID: id, version: snapshot.version, path: path, message: message,
-            recoveryPath: nil, recoveryFailure: failures.joined(separator: "; ")
-        )
+        return UnsavedDocument(id, version: snapshot.version, path: path, message: message,
+                               recovery: .notWritten(reason: failures.joined(separator: "; ")))
     }
 
     private static func unusedName(_ base: String) -> String? {

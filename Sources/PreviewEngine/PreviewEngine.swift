@@ -3,7 +3,7 @@ public import DocumentModel
 public import MarkdownRenderer
 import Primitives
 import Synchronization
-public import WorkerPool
+package import WorkerPool
 
 /// The live-preview engine an editor backend embeds: documents take keystroke edits, an
 /// adaptive debouncer decides when to render, a worker pool renders (HIGH), autosaves
@@ -22,48 +22,41 @@ public final class PreviewEngine: Sendable {
         public var policy: RenderPolicyChoice
         /// The longest an edit waits before its version is autosaved. Default 1 s.
         public var autosaveDelay: Duration
-        /// First retry delay after a failed autosave; doubles per failure. Default 500 ms.
-        public var autosaveRetryBase: Duration
-        /// Longest retry delay. Default 30 s.
-        public var autosaveRetryMax: Duration
-        /// Delay from a delivered render to the statistics task. Default 300 ms.
-        public var statisticsDelay: Duration
-        /// Whether documents get statistics tasks at all. Default true.
-        public var computesStatistics: Bool
+        /// Retry delays after a failed autosave: the first is the lower bound, each
+        /// further failure doubles it, up to the upper bound. Default 500 ms ... 30 s.
+        public var autosaveRetryDelays: ClosedRange<Duration>
+        /// Delay from a delivered render to the statistics task; nil computes no
+        /// statistics. Default 300 ms.
+        public var statisticsDelay: Duration?
         /// The queue subscribers are called on; it should be serial. Default: a private
         /// serial queue.
         public var callbackQueue: DispatchQueue
-        /// How autosave files are written. Default ``AtomicFileWriter``.
-        public var autosaveWriter: any AutosaveWriter
+        /// How autosave files are written (the package's tests inject failing or gated
+        /// writers). Default ``AtomicFileWriter``.
+        package var autosaveWriter: any AutosaveWriter = AtomicFileWriter()
 
         /// A configuration; every parameter has the default documented on its property.
         public init(
             renderOptions: RenderOptions = .default,
             policy: RenderPolicyChoice = .default,
             autosaveDelay: Duration = .seconds(1),
-            autosaveRetryBase: Duration = .milliseconds(500),
-            autosaveRetryMax: Duration = .seconds(30),
-            statisticsDelay: Duration = .milliseconds(300),
-            computesStatistics: Bool = true,
-            callbackQueue: DispatchQueue = DispatchQueue(label: "PreviewEngine.callbacks"),
-            autosaveWriter: any AutosaveWriter = AtomicFileWriter()
+            autosaveRetryDelays: ClosedRange<Duration> = .milliseconds(500) ... .seconds(30),
+            statisticsDelay: Duration? = .milliseconds(300),
+            callbackQueue: DispatchQueue = DispatchQueue(label: "PreviewEngine.callbacks")
         ) {
             self.renderOptions = renderOptions
             self.policy = policy
             self.autosaveDelay = autosaveDelay
-            self.autosaveRetryBase = autosaveRetryBase
-            self.autosaveRetryMax = autosaveRetryMax
+            self.autosaveRetryDelays = autosaveRetryDelays
             self.statisticsDelay = statisticsDelay
-            self.computesStatistics = computesStatistics
             self.callbackQueue = callbackQueue
-            self.autosaveWriter = autosaveWriter
         }
     }
 
     /// The engine's settings.
-    public let configuration: Configuration
+    package let configuration: Configuration
     /// The engine's time source.
-    public let clock: any EngineClock
+    package let clock: any EngineClock
     let pool: WorkerPool
     let ownsPool: Bool
     let autosaver: Autosaver
@@ -75,7 +68,7 @@ public final class PreviewEngine: Sendable {
     /// A shared pool must allow at most one task of the concurrency class `autosave` at
     /// a time if autosaves are to be strictly one at a time; writes to one file are
     /// serialised by the engine whatever the pool allows.
-    public init(configuration: Configuration = Configuration(), clock: any EngineClock = SystemEngineClock(), pool: WorkerPool? = nil) {
+    package init(configuration: Configuration, clock: any EngineClock, pool: WorkerPool? = nil) {
         self.configuration = configuration
         self.clock = clock
         autosaver = Autosaver(writer: configuration.autosaveWriter)
@@ -89,6 +82,12 @@ public final class PreviewEngine: Sendable {
             ))
             ownsPool = true
         }
+    }
+
+    /// An engine in real time on a pool of its own: one worker per core, at most one
+    /// autosave at a time.
+    public convenience init(configuration: Configuration = Configuration()) {
+        self.init(configuration: configuration, clock: SystemEngineClock(), pool: nil)
     }
 
     static let autosaveClass = "autosave"
@@ -117,13 +116,12 @@ public final class PreviewEngine: Sendable {
                 renderer: MarkdownRenderer(options: renderOptions ?? configuration.renderOptions),
                 policy: configuration.policy.makePolicy(),
                 openedAt: now, autosavePath: autosavePath,
-                autosaveDelays: .init(delay: configuration.autosaveDelay, retryBase: configuration.autosaveRetryBase, retryMax: configuration.autosaveRetryMax)
+                autosaveDelays: .init(delay: configuration.autosaveDelay, retryBase: configuration.autosaveRetryDelays.lowerBound, retryMax: configuration.autosaveRetryDelays.upperBound)
             )
-            session.editTimes.append((0, now))
             state.nextGeneration += 1
             session.generation = state.nextGeneration
             state.sessions[id] = session
-            submitRender(for: id, in: &state)
+            act(on: .submit, for: id, in: &state)   // the first render
         }
     }
 
@@ -161,11 +159,10 @@ public final class PreviewEngine: Sendable {
             }
             var session = state.sessions[id]!
             let version = session.document.version
-            session.editTimes.append((version, now))
-            let decision = session.policy.keystroke(at: now)
+            let action = session.render.edited(version: version, at: now)
             if session.autosavePath != nil { perform(session.autosave.edited(at: now), for: &session) }
             state.sessions[id] = session
-            act(on: decision, for: id, in: &state)
+            act(on: action, for: id, in: &state)
             return version
         }
     }
@@ -175,11 +172,7 @@ public final class PreviewEngine: Sendable {
     public func renderNow(_ id: DocumentID) throws(EngineError) {
         try state.withLock { state throws(EngineError) in
             guard state.sessions[id] != nil else { throw .unknownDocument(id) }
-            if state.sessions[id]!.isRendering {
-                state.sessions[id]!.renderAgainAtOnce = true
-            } else {
-                submitRender(for: id, in: &state)
-            }
+            act(on: state.sessions[id]!.render.renderRequested(), for: id, in: &state)
         }
     }
 
@@ -197,16 +190,16 @@ public final class PreviewEngine: Sendable {
     }
 
     /// Render counters of one document.
-    public func renderCounters(of id: DocumentID) throws(EngineError) -> RenderCounters {
+    package func renderCounters(of id: DocumentID) throws(EngineError) -> RenderCounters {
         try state.withLock { state throws(EngineError) in
             guard let session = state.sessions[id] else { throw .unknownDocument(id) }
-            return session.counters
+            return session.render.counters
         }
     }
 
     /// Blocks until no task is queued or running and every event decided so far has been
     /// delivered. With a ``ManualEngineClock``, timers that are not due stay armed.
-    public func waitUntilIdle() {
+    package func waitUntilIdle() {
         pool.waitUntilIdle()
         repeat {
             configuration.callbackQueue.sync {}

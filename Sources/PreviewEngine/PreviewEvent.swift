@@ -96,6 +96,7 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     /// written.
     case invalidPath(DocumentID, path: String, reason: String)
 
+    /// A sentence for a person: what failed, for which document, and why.
     public var description: String {
         switch self {
         case .unknownDocument(let id): "no open document '\(id)'"

@@ -1,23 +1,22 @@
-import DequeModule
 import DocumentModel
 import MarkdownRenderer
 import WorkerPool
 
 /// How many renders a document asked for and what became of them.
-public struct RenderCounters: Sendable, Hashable {
+package struct RenderCounters: Sendable, Hashable {
     /// Render tasks submitted to the pool.
-    public var requested = 0
+    package var requested = 0
     /// Submissions that replaced a render still queued (that one never ran).
-    public var coalesced = 0
+    package var coalesced = 0
     /// Renders that ran.
-    public var started = 0
+    package var started = 0
     /// Renders delivered to subscribers.
-    public var delivered = 0
+    package var delivered = 0
     /// Renders that ran but were not delivered (cancelled, or a newer version had been
     /// delivered already).
-    public var discarded = 0
+    package var discarded = 0
     /// The time all renders that ran took, delivered or not.
-    public var renderTime = Duration.zero
+    package var renderTime = Duration.zero
 }
 
 /// The output of one render, before delivery.
@@ -44,18 +43,12 @@ struct Session: Sendable {
     let id: DocumentID
     var document: TextDocument
     let renderer: MarkdownRenderer
-    var policy: any RenderPolicy
-    let openedAt: MonotonicInstant
     var autosavePath: String?
 
-    /// Versions not delivered yet and when their edits happened, oldest first.
-    var editTimes = Deque<(version: UInt64, at: MonotonicInstant)>()
+    /// When the text is rendered and which renders are delivered (versions, counters).
+    var render: RenderPlan
     var renderTimer: (any ScheduledTimer)?
     var queuedRender: TaskHandle<Void>?
-    var isRendering = false
-    var renderAgainAtOnce = false
-    var lastDeliveredVersion: UInt64?
-    var counters = RenderCounters()
     /// Unique per opening of an id, so work of an earlier opening is recognised.
     var generation: UInt64 = 0
     var isClosed = false
@@ -71,9 +64,8 @@ struct Session: Sendable {
         self.id = id
         self.document = document
         self.renderer = renderer
-        self.policy = policy
-        self.openedAt = openedAt
         self.autosavePath = autosavePath
+        render = RenderPlan(policy: policy, openedAt: openedAt)
         autosave = AutosavePlan(delays: autosaveDelays)
     }
 

@@ -84,7 +84,7 @@ final class StdioServer: Sendable {
         let queue = DispatchQueue(label: "mdpreview.stdout")
         output = OutputChannel(queue: queue)
         engine = PreviewEngine(configuration: .init(
-            policy: policy, autosaveDelay: autosaveDelay, computesStatistics: autoStats, callbackQueue: queue
+            policy: policy, autosaveDelay: autosaveDelay, statisticsDelay: autoStats ? .milliseconds(300) : nil, callbackQueue: queue
         ))
         decoder = RequestDecoder(maxLineLength: maxLineBytes)
         self.maxLineBytes = maxLineBytes
@@ -241,9 +241,12 @@ final class StdioServer: Sendable {
         log("shutting down: \(reason)")
         let report = engine.shutdown(timeout: shutdownTimeout)
         for document in report.unsaved {
-            let whereabouts = document.recoveryPath.map { "its text is in \($0)" }
-                ?? "no recovery file could be written (\(document.recoveryFailure ?? "unknown reason"))"
-            log("NOT SAVED: document '\(document.documentID)' (version \(document.version)) to \(document.path): \(document.message); \(whereabouts)")
+            let whereabouts = switch document.recovery {
+            case .written(let path): "its text is in \(path)"
+            case .notWritten(let reason): "no recovery file could be written (\(reason))"
+            }
+            let failure = document.failure
+            log("NOT SAVED: document '\(failure.documentID)' (version \(failure.version)) to \(failure.path): \(failure.message); \(whereabouts)")
         }
         if !report.undelivered.isEmpty {
             log("final render not delivered in time for: \(report.undelivered.joined(separator: ", "))")

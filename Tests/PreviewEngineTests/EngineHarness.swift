@@ -1,15 +1,15 @@
+import Primitives
 import AdaptiveDebouncer
 import Dispatch
 import DocumentModel
 import Foundation
 import MarkdownRenderer
 @testable import PreviewEngine
-import Synchronization
 import WorkerPool
 
 /// Records every event an engine delivers, in delivery order.
 final class EventLog: Sendable {
-    private let events = Mutex<[PreviewEvent]>([])
+    private let events = Locked<[PreviewEvent]>([])
 
     func append(_ event: PreviewEvent) { events.withLock { $0.append(event) } }
 
@@ -47,10 +47,9 @@ final class EngineHarness: Sendable {
         clock = ManualEngineClock(start: MonotonicInstant(nanoseconds: 1_000_000_000))
         clock.renderDuration = renderCost
         let pool = WorkerPool(configuration: .init(workerCount: workers, concurrencyLimits: ["autosave": 1]))
-        engine = PreviewEngine(
-            configuration: .init(policy: policy ?? .adaptive(debouncer), autosaveDelay: autosaveDelay, computesStatistics: statistics, autosaveWriter: writer),
-            clock: clock, pool: pool
-        )
+        var configuration = PreviewEngine.Configuration(policy: policy ?? .adaptive(debouncer), autosaveDelay: autosaveDelay, statisticsDelay: statistics ? .milliseconds(300) : nil)
+        configuration.autosaveWriter = writer
+        engine = PreviewEngine(configuration: configuration, clock: clock, pool: pool)
         engine.subscribe { [log] event in log.append(event) }
     }
 
@@ -96,7 +95,7 @@ final class TemporaryDirectory {
 /// Blocks the first caller of ``pass()`` until the test opens ``gate``; later callers
 /// pass at once. ``entered`` is signalled when the first caller arrives.
 final class FirstCallGate: Sendable {
-    private let calls = Mutex(0)
+    private let calls = Locked(0)
     let entered = DispatchSemaphore(value: 0)
     let gate = DispatchSemaphore(value: 0)
 

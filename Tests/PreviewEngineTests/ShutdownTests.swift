@@ -1,8 +1,8 @@
+import Primitives
 import Dispatch
 import DocumentModel
 import Foundation
 @testable import PreviewEngine
-import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -52,7 +52,7 @@ struct ShutdownTests {
         let directory = try TemporaryDirectory()
         let clock = GatedRenderClock()
         let engine = PreviewEngine(
-            configuration: .init(policy: .everyKeystroke, autosaveDelay: .seconds(3600), computesStatistics: false),
+            configuration: .init(policy: .everyKeystroke, autosaveDelay: .seconds(3600), statisticsDelay: nil),
             clock: clock
         )
         let log = EventLog()
@@ -65,7 +65,7 @@ struct ShutdownTests {
         }
         try engine.edit("slow", .insert(" edited", at: 6))
 
-        let report = Mutex<ShutdownReport?>(nil)
+        let report = Locked<ShutdownReport?>(nil)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             let result = engine.shutdown(timeout: .milliseconds(300))
@@ -93,10 +93,9 @@ struct ShutdownTests {
     func recoveryBesideTarget() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("doc.md")
-        let engine = PreviewEngine(configuration: .init(
-            autosaveDelay: .seconds(3600), computesStatistics: false,
-            autosaveWriter: RefusingWriter { $0.hasSuffix("/doc.md") }
-        ))
+        var configuration = PreviewEngine.Configuration(autosaveDelay: .seconds(3600), statisticsDelay: nil)
+        configuration.autosaveWriter = RefusingWriter { $0.hasSuffix("/doc.md") }
+        let engine = PreviewEngine(configuration: configuration)
         try engine.open("a", text: "precious words", autosavePath: path)
         try engine.edit("a", .insert(" more", at: 14))
         let earlier = Autosaver.target(of: path) + ".recovered"
@@ -104,9 +103,9 @@ struct ShutdownTests {
         let report = engine.shutdown()
         let unsaved = try #require(report.unsaved.first)
         #expect(report.unsaved.count == 1)
-        #expect(unsaved.documentID == "a" && unsaved.version == 1 && unsaved.path == path)
-        #expect(unsaved.message.contains("Read-only file system"))
-        #expect(unsaved.recoveryPath == earlier + "-2")
+        #expect(unsaved.failure.documentID == "a" && unsaved.failure.version == 1 && unsaved.failure.path == path)
+        #expect(unsaved.failure.message.contains("Read-only file system"))
+        #expect(unsaved.recovery == .written(path: earlier + "-2"))
         #expect(contents(earlier + "-2") == "precious words more")
         #expect(contents(earlier) == "an earlier recovery", "an existing recovery file is never replaced")
         #expect(contents(path) == nil)
@@ -117,13 +116,15 @@ struct ShutdownTests {
         let directory = try TemporaryDirectory()
         let path = directory.file("doc.md")
         let folder = Autosaver.target(of: directory.path + "/x").dropLast(2)
-        let engine = PreviewEngine(configuration: .init(
-            autosaveDelay: .seconds(3600), computesStatistics: false,
-            autosaveWriter: RefusingWriter { $0.hasPrefix(String(folder)) }
-        ))
+        var configuration = PreviewEngine.Configuration(autosaveDelay: .seconds(3600), statisticsDelay: nil)
+        configuration.autosaveWriter = RefusingWriter { $0.hasPrefix(String(folder)) }
+        let engine = PreviewEngine(configuration: configuration)
         try engine.open("notes/a", text: "keep me", autosavePath: path)
         let report = engine.shutdown()
-        let recovery = try #require(report.unsaved.first?.recoveryPath)
+        guard case .written(let recovery) = try #require(report.unsaved.first?.recovery) else {
+            Issue.record("no recovery file was written")
+            return
+        }
         defer { unlink(recovery) }
         #expect(recovery.hasSuffix("mdpreview-\(getpid())-notes_a.recovered"))
         #expect(contents(recovery) == "keep me")
@@ -132,7 +133,7 @@ struct ShutdownTests {
     @Test("a deadline that passes while documents are still being saved: saving completes, shutdown returns")
     func deadlinePassedDuringSaving() throws {
         let directory = try TemporaryDirectory()
-        let engine = PreviewEngine(configuration: .init(autosaveDelay: .seconds(3600), computesStatistics: false))
+        let engine = PreviewEngine(configuration: .init(autosaveDelay: .seconds(3600), statisticsDelay: nil))
         for name in ["a", "b", "c"] {
             try engine.open(name, text: "# \(name)", autosavePath: directory.file("\(name).md"))
         }

@@ -1,7 +1,7 @@
+import Primitives
 import Dispatch
 import DocumentModel
 @testable import PreviewEngine
-import Synchronization
 import Testing
 import WorkerPool
 
@@ -14,13 +14,13 @@ struct SlowConsumerTests {
         let pool = WorkerPool(configuration: .init(workerCount: 2))
         defer { pool.shutdown(.cancelPending) }
         let engine = PreviewEngine(
-            configuration: .init(policy: .everyKeystroke, autosaveDelay: .seconds(3600), computesStatistics: false),
+            configuration: .init(policy: .everyKeystroke, autosaveDelay: .seconds(3600), statisticsDelay: nil),
             clock: clock, pool: pool
         )
         let gate = DispatchSemaphore(value: 0)
         let entered = DispatchSemaphore(value: 0)
-        let slow = Mutex<[UInt64]>([])
-        let fast = Mutex<[UInt64]>([])
+        let slow = Locked<[UInt64]>([])
+        let fast = Locked<[UInt64]>([])
         let slowQueue = DispatchQueue(label: "slow subscriber")
         let subscription: PreviewEngine.Subscription = engine.subscribe(on: slowQueue) { event in
             guard case .rendered(let result) = event else { return }
