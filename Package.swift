@@ -17,7 +17,6 @@ let package = Package(
         .library(name: "WorkerPool", targets: ["WorkerPool"]),
         .library(name: "DocumentModel", targets: ["DocumentModel"]),
         .library(name: "AdaptiveDebouncer", targets: ["AdaptiveDebouncer"]),
-        .library(name: "EditTraces", targets: ["EditTraces"]),
         .executable(name: "pool-bench", targets: ["PoolBench"]),
         .library(name: "PreviewEngine", targets: ["PreviewEngine"]),
         .executable(name: "replay", targets: ["Replay"]),

@@ -1,4 +1,4 @@
-public import _RopeModule
+import _RopeModule
 
 /// The text of one document being edited, with a version that counts applied edits.
 ///
@@ -269,11 +269,12 @@ private struct PendingReplacement: Sendable {
 public struct TextSnapshot: Sendable {
     /// The document version this text belongs to.
     public let version: UInt64
-    /// The text, sharing storage with the document it came from.
-    public let content: BigString
+    /// The text, sharing storage with the document it came from (a swift-collections
+    /// rope, kept out of the public API).
+    let content: BigString
 
     /// A snapshot of `content` at `version`.
-    public init(version: UInt64, content: BigString) {
+    init(version: UInt64, content: BigString) {
         self.version = version
         self.content = content
     }
