@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "mdpreview",
             dependencies: [
-                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel",
+                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel", "RenderWorkers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -161,6 +161,11 @@ let package = Package(
             path: "Benchmarks/EventEncoding",
             swiftSettings: strict
         ),
+
+        // MARK: RenderWorkers (issue 11): parses in worker processes
+        .target(name: "CProcessControl"),
+        .target(name: "RenderWorkers", dependencies: ["MarkdownRenderer", "CProcessControl"], swiftSettings: strict),
+        .testTarget(name: "RenderWorkersTests", dependencies: ["RenderWorkers", "MarkdownRenderer"], swiftSettings: strict),
 
         // MARK: PreviewProtocol (issue 5)
         .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON"], swiftSettings: strict),

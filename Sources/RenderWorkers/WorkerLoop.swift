@@ -1,0 +1,82 @@
+import CProcessControl
+import MarkdownRenderer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The body of a render worker process (`mdpreview render-worker`): it arranges to die
+/// with its parent, caps its own address space, then answers render frames from
+/// standard input on standard output, one at a time, until standard input ends.
+package enum WorkerLoop {
+    /// Why a worker could not start.
+    package enum StartError: Error, Equatable {
+        /// The process that started it is already gone (it was reparented).
+        case orphaned
+        /// `setrlimit(RLIMIT_AS)` failed with this errno.
+        case memoryLimit(Int32)
+    }
+
+    /// Dies with SIGKILL when the parent `parentPID` dies (also when it is SIGKILLed),
+    /// and caps the address space at `memoryLimit` bytes when given.
+    package static func prepare(parentPID: Int32, memoryLimit: Int?) throws(StartError) {
+        _ = process_control_set_parent_death_signal(SIGKILL)
+        // The parent may have died before the death signal was armed.
+        guard getppid() == parentPID else { throw .orphaned }
+        if let memoryLimit {
+            var limit = rlimit(rlim_cur: rlim_t(memoryLimit), rlim_max: rlim_t(memoryLimit))
+            guard setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0 else { throw .memoryLimit(errno) }
+        }
+    }
+
+    /// Serves frames from `input` to `output` until `input` ends or a frame is bad.
+    /// Returns the exit status: 0 at the end of input, 65 for a bad frame, 74 when a
+    /// reply cannot be written.
+    package static func serve(input: Int32 = 0, output: Int32 = 1) -> Int32 {
+        while true {
+            var prefix = [UInt8](repeating: 0, count: 4)
+            switch readFully(input, into: &prefix) {
+            case .end: return 0
+            case .failed: return 74
+            case .read: break
+            }
+            let length: Int
+            let request: (options: RenderOptions, text: [UInt8])
+            do throws(WorkerFrame.DecodingError) {
+                length = try WorkerFrame.payloadLength(prefix: prefix)
+                var payload = [UInt8](repeating: 0, count: length)
+                guard case .read = readFully(input, into: &payload) else { return 65 }
+                request = try WorkerFrame.decodeRequest(payload)
+            } catch {
+                return 65
+            }
+            let html = MarkdownRenderer(options: request.options).renderUTF8(bytes: request.text)
+            guard writeFully(output, WorkerFrame.reply(html: html)) else { return 74 }
+        }
+    }
+
+    private enum ReadResult { case read, end, failed }
+
+    /// Fills `buffer` from `fd`; `.end` when the input ends before the first byte.
+    private static func readFully(_ fd: Int32, into buffer: inout [UInt8]) -> ReadResult {
+        var filled = 0
+        let count = buffer.count
+        while filled < count {
+            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
+            if got > 0 { filled += got; continue }
+            if got < 0 && errno == EINTR { continue }
+            return filled == 0 && got == 0 ? .end : .failed
+        }
+        return .read
+    }
+
+    private static func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let put = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if put > 0 { written += put; continue }
+            if put < 0 && errno == EINTR { continue }
+            return false
+        }
+        return true
+    }
+}
