@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MarkdownRenderer
+import RenderWorkers
 
 /// `mdpreview render [FILE ...]`: a one-shot render of files or standard input.
 struct RenderCommand: ParsableCommand {
@@ -11,6 +12,12 @@ struct RenderCommand: ParsableCommand {
         Invalid UTF-8 and NUL bytes are replaced with U+FFFD. A missing or unreadable file \
         is named on standard error and nothing is written to standard output \
         (exit status 66, EX_NOINPUT).
+
+        The parse runs in a worker process with a deadline (default 2 s plus 2 ms per KiB \
+        of input) and a memory cap (default 1 GiB plus 32 times the input). A document \
+        that exceeds either is named on standard error, nothing is written to standard \
+        output, and the exit status is 65 (EX_DATAERR); 70 (EX_SOFTWARE) if the worker \
+        failed otherwise. --in-process parses in this process without limits.
         """
     )
 
@@ -25,6 +32,15 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "The page title with --page (default: the first heading, else the file name).")
     var title: String?
 
+    @Option(name: .customLong("timeout-ms"), help: "The render deadline in milliseconds (default: 2000 + 2 per KiB of input).")
+    var timeoutMilliseconds: Int?
+
+    @Option(name: .customLong("memory-limit-mb"), help: "The worker's memory cap in MiB (default: 1024 + 32 x the input).")
+    var memoryLimitMegabytes: Int?
+
+    @Flag(help: "Parse in this process, without a deadline or a memory cap.")
+    var inProcess = false
+
     func run() throws {
         let input: [UInt8]
         do {
@@ -33,13 +49,13 @@ struct RenderCommand: ParsableCommand {
             StandardError.write("mdpreview: \(error)")
             throw ExitCode(SysExits.noInput)
         }
-        let renderer = MarkdownRenderer(options: flags.options)
+        let html = try render(input)
         let output: [UInt8]
         if page {
-            let body = renderer.render(bytes: input)
+            let body = String(decoding: html, as: UTF8.self)
             output = Array(HTMLPage.wrap(body: body, title: title ?? HTMLPage.title(from: body) ?? files.first ?? "Preview").utf8)
         } else {
-            output = renderer.renderUTF8(bytes: input)
+            output = html
         }
         do {
             try StandardOutput.write(output)
@@ -47,6 +63,32 @@ struct RenderCommand: ParsableCommand {
             StandardError.write("mdpreview: cannot write to standard output: \(error)")
             throw ExitCode(SysExits.ioError)
         }
+    }
+}
+
+extension RenderCommand {
+    /// The HTML of `input`, from a worker process within the limits unless `--in-process`.
+    private func render(_ input: [UInt8]) throws -> [UInt8] {
+        if inProcess { return MarkdownRenderer(options: flags.options).renderUTF8(bytes: input) }
+        let kibibytes = input.count / 1024
+        let deadline = Duration.milliseconds(timeoutMilliseconds ?? 2000 + 2 * kibibytes)
+        let memoryLimit = memoryLimitMegabytes.map { $0 << 20 } ?? (1 << 30) + 32 * input.count
+        do throws(RenderFailure) {
+            let worker = try WorkerProcess(executable: Self.executablePath, memoryLimit: memoryLimit)
+            defer { worker.stop() }
+            return try worker.render(input, options: flags.options, deadline: deadline)
+        } catch {
+            StandardError.write("mdpreview: \(files.isEmpty ? "standard input" : files.joined(separator: ", ")): \(error)")
+            switch error {
+            case .timeout, .memory: throw ExitCode(SysExits.dataError)
+            case .crash: throw ExitCode(SysExits.software)
+            }
+        }
+    }
+
+    /// This executable, for starting workers.
+    private static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 }
 
@@ -83,7 +125,9 @@ enum InputReader {
 
 /// BSD sysexits codes used by the command.
 enum SysExits {
+    static let dataError: Int32 = 65
     static let noInput: Int32 = 66
+    static let software: Int32 = 70
     static let ioError: Int32 = 74
 }
 

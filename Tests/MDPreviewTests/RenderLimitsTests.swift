@@ -1,0 +1,102 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `mdpreview render` parses in a worker process with a deadline and a memory cap.
+@Suite("mdpreview render: limits")
+struct RenderLimitsTests {
+    func mdpreview(_ arguments: [String], input: [UInt8]) throws -> ProcessResult {
+        try Subprocess.run(try Subprocess.builtProduct("mdpreview"), arguments, input: Data(input))
+    }
+
+    /// `![[]()` repeated: quadratic in Debian's libcmark-gfm (75 s at 1 MB).
+    static func quadraticInlines(repetitions: Int) -> [UInt8] { Array(String(repeating: "![[]()", count: repetitions).utf8) }
+
+    /// A table with `columns` header cells and as many one-cell rows: the extension pads
+    /// every row to the header, so memory grows with the square of the input.
+    static func tableBomb(columns: Int) -> [UInt8] {
+        var text = "|" + String(repeating: "a|", count: columns) + "\n|" + String(repeating: "-|", count: columns) + "\n"
+        text += String(repeating: "|x|\n", count: columns)
+        return Array(text.utf8)
+    }
+
+    /// The ids of running `mdpreview render-worker` processes, from /proc.
+    static func workerProcesses() -> Set<Int32> {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return Set(entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry),
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+            let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return arguments.count > 1 && arguments[1] == "render-worker" ? pid : nil
+        })
+    }
+
+    @Test("a document slower than the deadline: stopped in time, named on stderr, exit 65, nothing on stdout")
+    func deadline() throws {
+        let before = Self.workerProcesses()
+        let start = ContinuousClock.now
+        let result = try mdpreview(["render", "--timeout-ms", "500"], input: Self.quadraticInlines(repetitions: 100_000))
+        let elapsed = start.duration(to: .now)
+        #expect(result.status == 65)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderrText.contains("longer than its deadline"))
+        #expect(elapsed < .seconds(10), "the 75-second parse was stopped (took \(elapsed))")
+        #expect(Self.workerProcesses().subtracting(before).isEmpty, "the killed worker was reaped")
+    }
+
+    @Test("a document that needs more memory than the cap: stopped, exit 65, nothing on stdout")
+    func memoryCap() throws {
+        let result = try mdpreview(["render", "--memory-limit-mb", "300"], input: Self.tableBomb(columns: 3000))
+        #expect(result.status == 65)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderrText.contains("memory cap"))
+    }
+
+    @Test("ordinary documents render identically in the worker and in process, invalid UTF-8 included")
+    func sameOutput() throws {
+        let inputs: [[UInt8]] = [
+            Array("# Title\n\n| a | b |\n|---|---|\n| 1 | ~~2~~ |\n\n- [x] done www.example.com\n".utf8),
+            [0x23, 0x20, 0xFF, 0x00, 0x41, 0x0A],
+            [],
+            Self.quadraticInlines(repetitions: 200),
+        ]
+        for input in inputs {
+            let isolated = try mdpreview(["render", "--smart"], input: input)
+            let inProcess = try mdpreview(["render", "--smart", "--in-process"], input: input)
+            #expect(isolated.status == 0 && inProcess.status == 0)
+            #expect(isolated.stdout == inProcess.stdout)
+        }
+    }
+
+    @Test("a worker whose parent is not the one named refuses to serve")
+    func orphanRefuses() throws {
+        let result = try mdpreview(["render-worker", "--parent", "1"], input: [])
+        #expect(result.status == 71)
+        #expect(result.stderrText.contains("orphaned"))
+    }
+
+    @Test("SIGKILL of mdpreview during a render leaves no worker behind")
+    func parentKilled() throws {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("mdpreview-slow-\(UUID().uuidString).md")
+        try Data(Self.quadraticInlines(repetitions: 100_000)).write(to: input)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let before = Self.workerProcesses()
+        let process = Process()
+        process.executableURL = try Subprocess.builtProduct("mdpreview")
+        process.arguments = ["render", "--timeout-ms", "60000", input.path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var workers: Set<Int32> = []
+        let started = ContinuousClock.now
+        while workers.isEmpty && started.duration(to: .now) < .seconds(20) {
+            workers = Self.workerProcesses().subtracting(before)
+            if workers.isEmpty { usleep(5_000) }
+        }
+        try #require(!workers.isEmpty, "the worker started")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let killed = ContinuousClock.now
+        while !Self.workerProcesses().intersection(workers).isEmpty && killed.duration(to: .now) < .seconds(20) { usleep(5_000) }
+        #expect(Self.workerProcesses().intersection(workers).isEmpty, "the worker died with its parent")
+    }
+}
