@@ -17,13 +17,17 @@ package enum WorkerLoop {
     }
 
     /// Dies with SIGKILL when the parent `parentPID` dies (also when it is SIGKILLed),
-    /// and caps the address space at `memoryLimit` bytes when given.
+    /// and, when `memoryLimit` is given, lets the address space grow by at most that
+    /// many bytes beyond what is mapped now.
     package static func prepare(parentPID: Int32, memoryLimit: Int?) throws(StartError) {
         _ = process_control_set_parent_death_signal(SIGKILL)
         // The parent may have died before the death signal was armed.
         guard getppid() == parentPID else { throw .orphaned }
         if let memoryLimit {
-            var limit = rlimit(rlim_cur: rlim_t(memoryLimit), rlim_max: rlim_t(memoryLimit))
+            // The cap is on top of what the process has mapped already, which is small
+            // normally but terabytes of reserved shadow memory under a sanitizer.
+            let total = addressSpaceInUse() + memoryLimit
+            var limit = rlimit(rlim_cur: rlim_t(total), rlim_max: rlim_t(total))
             guard setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0 else { throw .memoryLimit(errno) }
         }
     }
@@ -52,6 +56,18 @@ package enum WorkerLoop {
             let html = MarkdownRenderer(options: request.options).renderUTF8(bytes: request.text)
             guard writeFully(output, WorkerFrame.reply(html: html)) else { return 74 }
         }
+    }
+
+    /// The bytes of address space this process has mapped (`/proc/self/statm`), 0 if
+    /// unknown.
+    private static func addressSpaceInUse() -> Int {
+        let fd = open("/proc/self/statm", O_RDONLY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 128)
+        let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress!, 128) }
+        guard got > 0, let pages = Int(String(decoding: bytes.prefix(got).prefix { $0 != 0x20 }, as: UTF8.self)) else { return 0 }
+        return pages * sysconf(Int32(_SC_PAGESIZE))
     }
 
     private enum ReadResult { case read, end, failed }

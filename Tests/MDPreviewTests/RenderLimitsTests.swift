@@ -46,7 +46,7 @@ struct RenderLimitsTests {
 
     @Test("a document that needs more memory than the cap: stopped, exit 65, nothing on stdout")
     func memoryCap() throws {
-        let result = try mdpreview(["render", "--memory-limit-mb", "300"], input: Self.tableBomb(columns: 3000))
+        let result = try mdpreview(["render", "--memory-limit-mb", "300", "--timeout-ms", "120000"], input: Self.tableBomb(columns: 3000))
         #expect(result.status == 65)
         #expect(result.stdout.isEmpty)
         #expect(result.stderrText.contains("memory cap"))
