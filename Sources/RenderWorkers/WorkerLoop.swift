@@ -43,10 +43,9 @@ package enum WorkerLoop {
             case .failed: return 74
             case .read: break
             }
-            let length: Int
             let request: (options: RenderOptions, text: [UInt8])
             do throws(WorkerFrame.DecodingError) {
-                length = try WorkerFrame.payloadLength(prefix: prefix)
+                let length = try WorkerFrame.payloadLength(prefix: prefix)
                 var payload = [UInt8](repeating: 0, count: length)
                 guard case .read = readFully(input, into: &payload) else { return 65 }
                 request = try WorkerFrame.decodeRequest(payload)
@@ -54,7 +53,7 @@ package enum WorkerLoop {
                 return 65
             }
             let html = MarkdownRenderer(options: request.options).renderUTF8(bytes: request.text)
-            guard writeFully(output, WorkerFrame.reply(html: html)) else { return 74 }
+            guard writeAll(WorkerFrame.reply(html: html), to: output) else { return 74 }
         }
     }
 
@@ -83,16 +82,5 @@ package enum WorkerLoop {
             return filled == 0 && got == 0 ? .end : .failed
         }
         return .read
-    }
-
-    private static func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var written = 0
-        while written < bytes.count {
-            let put = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if put > 0 { written += put; continue }
-            if put < 0 && errno == EINTR { continue }
-            return false
-        }
-        return true
     }
 }

@@ -72,7 +72,7 @@ package final class WorkerProcess {
     package func render(_ markdown: some Collection<UInt8>, options: RenderOptions, deadline: Duration) throws(RenderFailure) -> [UInt8] {
         guard isAlive else { throw .crash("the worker has already stopped") }
         let end = ContinuousClock.now.advanced(by: deadline)
-        guard write(WorkerFrame.request(markdown: markdown, options: options)) else { throw ended() }
+        guard writeAll(WorkerFrame.request(markdown: markdown, options: options), to: toWorker) else { throw ended() }
         var prefix = [UInt8](repeating: 0, count: 4)
         switch read(into: &prefix, until: end) {
         case .late: throw timedOut(deadline)
@@ -140,17 +140,6 @@ package final class WorkerProcess {
     private static func makePipe(_ ends: inout [Int32]) -> Bool {
         guard pipe(&ends) == 0 else { return false }
         return fcntl(ends[0], F_SETFD, FD_CLOEXEC) == 0 && fcntl(ends[1], F_SETFD, FD_CLOEXEC) == 0
-    }
-
-    private func write(_ bytes: [UInt8]) -> Bool {
-        var written = 0
-        while written < bytes.count {
-            let put = bytes.withUnsafeBytes { Glibc.write(toWorker, $0.baseAddress! + written, bytes.count - written) }
-            if put > 0 { written += put; continue }
-            if put < 0 && errno == EINTR { continue }
-            return false
-        }
-        return true
     }
 
     private enum ReadResult { case read, closed, late }

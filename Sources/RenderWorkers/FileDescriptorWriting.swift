@@ -1,0 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR. Returns false when
+/// the descriptor refuses (a closed pipe gives EPIPE, as SIGPIPE is ignored).
+func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+    var written = 0
+    while written < bytes.count {
+        let put = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+        if put > 0 { written += put; continue }
+        if put < 0 && errno == EINTR { continue }
+        return false
+    }
+    return true
+}
