@@ -20,28 +20,53 @@ struct RenderLimitsTests {
         return Array(text.utf8)
     }
 
-    /// The ids of running `mdpreview render-worker` processes, from /proc.
-    static func workerProcesses() -> Set<Int32> {
+    /// The ids of running `mdpreview render-worker` processes started by `parent`, from
+    /// /proc (other tests start workers of their own meanwhile).
+    static func workerProcesses(of parent: Int32) -> Set<Int32> {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return Set(entries.compactMap { entry -> Int32? in
             guard let pid = Int32(entry),
                   let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
             let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            return arguments.count > 1 && arguments[1] == "render-worker" ? pid : nil
+            return arguments.count > 3 && arguments[1] == "render-worker" && arguments[3] == String(parent) ? pid : nil
         })
+    }
+
+    /// Whether process `pid` has exited and waits to be reaped.
+    static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return false }
+        let text = String(decoding: stat, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return false }
+        return text[text.index(after: close)...].trimmingPrefix(" ").first == "Z"
     }
 
     @Test("a document slower than the deadline: stopped in time, named on stderr, exit 65, nothing on stdout")
     func deadline() throws {
-        let before = Self.workerProcesses()
+        let input = try Self.temporaryFile(Self.quadraticInlines(repetitions: 100_000))
+        defer { try? FileManager.default.removeItem(at: input) }
+        let process = Process()
+        process.executableURL = try Subprocess.builtProduct("mdpreview")
+        process.arguments = ["render", "--timeout-ms", "500", input.path]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
         let start = ContinuousClock.now
-        let result = try mdpreview(["render", "--timeout-ms", "500"], input: Self.quadraticInlines(repetitions: 100_000))
+        try process.run()
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
         let elapsed = start.duration(to: .now)
-        #expect(result.status == 65)
-        #expect(result.stdout.isEmpty)
-        #expect(result.stderrText.contains("longer than its deadline"))
+        #expect(process.terminationStatus == 65)
+        #expect(stdout.isEmpty)
+        #expect(stderr.contains("longer than its deadline"))
         #expect(elapsed < .seconds(10), "the 75-second parse was stopped (took \(elapsed))")
-        #expect(Self.workerProcesses().subtracting(before).isEmpty, "the killed worker was reaped")
+        #expect(Self.workerProcesses(of: process.processIdentifier).isEmpty, "the killed worker was reaped")
+    }
+
+    static func temporaryFile(_ bytes: [UInt8]) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mdpreview-slow-\(UUID().uuidString).md")
+        try Data(bytes).write(to: url)
+        return url
     }
 
     @Test("a document that needs more memory than the cap: stopped, exit 65, nothing on stdout")
@@ -68,6 +93,17 @@ struct RenderLimitsTests {
         }
     }
 
+    @Test("limits that are not positive are usage errors (exit 64) with nothing on stdout", arguments: [
+        ["--timeout-ms", "0"], ["--timeout-ms", "-5"], ["--memory-limit-mb", "0"], ["--memory-limit-mb", "-1"],
+        ["--memory-limit-mb", "99999999999999"],
+    ])
+    func badLimits(_ flags: [String]) throws {
+        let result = try mdpreview(["render"] + flags, input: Array("# Hi\n".utf8))
+        #expect(result.status == 64)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderrText.contains(flags[0]))
+    }
+
     @Test("a worker whose parent is not the one named refuses to serve")
     func orphanRefuses() throws {
         let result = try mdpreview(["render-worker", "--parent", "1"], input: [])
@@ -77,10 +113,8 @@ struct RenderLimitsTests {
 
     @Test("SIGKILL of mdpreview during a render leaves no worker behind")
     func parentKilled() throws {
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("mdpreview-slow-\(UUID().uuidString).md")
-        try Data(Self.quadraticInlines(repetitions: 100_000)).write(to: input)
+        let input = try Self.temporaryFile(Self.quadraticInlines(repetitions: 100_000))
         defer { try? FileManager.default.removeItem(at: input) }
-        let before = Self.workerProcesses()
         let process = Process()
         process.executableURL = try Subprocess.builtProduct("mdpreview")
         process.arguments = ["render", "--timeout-ms", "60000", input.path]
@@ -89,14 +123,16 @@ struct RenderLimitsTests {
         var workers: Set<Int32> = []
         let started = ContinuousClock.now
         while workers.isEmpty && started.duration(to: .now) < .seconds(20) {
-            workers = Self.workerProcesses().subtracting(before)
+            workers = Self.workerProcesses(of: process.processIdentifier)
             if workers.isEmpty { usleep(5_000) }
         }
         try #require(!workers.isEmpty, "the worker started")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let killed = ContinuousClock.now
-        while !Self.workerProcesses().intersection(workers).isEmpty && killed.duration(to: .now) < .seconds(20) { usleep(5_000) }
-        #expect(Self.workerProcesses().intersection(workers).isEmpty, "the worker died with its parent")
+        // The worker was reparented when its parent died, so look for it by id.
+        func alive() -> Bool { workers.contains { FileManager.default.fileExists(atPath: "/proc/\($0)/cmdline") && !Self.isZombie($0) } }
+        while alive() && killed.duration(to: .now) < .seconds(20) { usleep(5_000) }
+        #expect(!alive(), "the worker died with its parent")
     }
 }
