@@ -41,6 +41,13 @@ struct RenderCommand: ParsableCommand {
     @Flag(help: "Parse in this process, without a deadline or a memory cap.")
     var inProcess = false
 
+    func validate() throws {
+        if let timeoutMilliseconds, timeoutMilliseconds <= 0 { throw ValidationError("--timeout-ms must be positive") }
+        if let memoryLimitMegabytes, !(1...(1 << 30)).contains(memoryLimitMegabytes) {
+            throw ValidationError("--memory-limit-mb must be between 1 and \(1 << 30)")
+        }
+    }
+
     func run() throws {
         let input: [UInt8]
         do {
