@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "replay", targets: ["Replay"]),
         .executable(name: "event-encoding", targets: ["EventEncoding"]),
         .library(name: "PreviewProtocol", targets: ["PreviewProtocol"]),
+        .library(name: "RenderWorkers", targets: ["RenderWorkers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: [],
+            dependencies: ["EditTraces"],
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
@@ -135,7 +136,7 @@ let package = Package(
         // MARK: PreviewEngine (issue 4)
         .target(
             name: "PreviewEngine",
-            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "WorkerPool", "Primitives",
+            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "WorkerPool", "Primitives", "RenderWorkers",
                            .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: strict
         ),
@@ -164,8 +165,8 @@ let package = Package(
 
         // MARK: RenderWorkers (issue 11): parses in worker processes
         .target(name: "CProcessControl"),
-        .target(name: "RenderWorkers", dependencies: ["MarkdownRenderer", "CProcessControl"], swiftSettings: strict),
-        .testTarget(name: "RenderWorkersTests", dependencies: ["RenderWorkers", "MarkdownRenderer"], swiftSettings: strict),
+        .target(name: "RenderWorkers", dependencies: ["MarkdownRenderer", "CProcessControl", "Primitives"], swiftSettings: strict),
+        .testTarget(name: "RenderWorkersTests", dependencies: ["RenderWorkers", "MarkdownRenderer", "TestSupport"], swiftSettings: strict),
 
         // MARK: PreviewProtocol (issue 5)
         .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON"], swiftSettings: strict),

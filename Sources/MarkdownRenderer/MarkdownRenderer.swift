@@ -47,7 +47,7 @@ public struct MarkdownRenderer: Sendable {
     /// takes a word-at-a-time path for all-ASCII input. HTML is mostly ASCII, so it is
     /// decoded in slices cut at scalar boundaries: the ASCII slices take the fast path.
     /// The result is the same string (invalid input would still be repaired per slice).
-    static func string(fromValidUTF8 bytes: UnsafeBufferPointer<UInt8>) -> String {
+    package static func string(fromValidUTF8 bytes: UnsafeBufferPointer<UInt8>) -> String {
         let sliceLength = 4096
         guard bytes.count > sliceLength else { return String(decoding: bytes, as: UTF8.self) }
         var result = String()
@@ -76,6 +76,12 @@ public struct MarkdownRenderer: Sendable {
     /// bytes become U+FFFD.
     public func renderUTF8<Bytes: Sequence<UInt8>>(bytes: Bytes) -> [UInt8] {
         withContiguousBytes(bytes) { input in withHTML(of: input) { Array($0) } }
+    }
+
+    /// Renders `input` and hands the HTML bytes (valid UTF-8, owned by libcmark-gfm) to
+    /// `body` before freeing them: a render worker writes them out without a copy.
+    package func withRenderedUTF8<Result>(of input: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withHTML(of: input, body)
     }
 
     private func withContiguousBytes<Bytes: Sequence<UInt8>, Result>(

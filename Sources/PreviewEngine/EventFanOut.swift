@@ -21,6 +21,8 @@ struct EventFanOut {
         case saveFailed(DocumentID)
         case statistics(DocumentID)
         case progress(DocumentID, task: String)
+        case renderFailed(DocumentID)
+        case previewPaused(DocumentID)
     }
 
     struct Mailbox {
@@ -97,6 +99,8 @@ struct EventFanOut {
         case .saveFailed(let failure): .saveFailed(failure.documentID)
         case .statistics(let statistics): .statistics(statistics.documentID)
         case .progress(let report): .progress(report.documentID, task: report.task)
+        case .renderFailed(let report): .renderFailed(report.documentID)
+        case .previewPaused(let pause): .previewPaused(pause.documentID)
         case .closed: nil
         }
     }

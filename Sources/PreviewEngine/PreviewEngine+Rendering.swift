@@ -1,5 +1,6 @@
 import MarkdownRenderer
 import DocumentModel
+import RenderWorkers
 import WorkerPool
 
 extension PreviewEngine {
@@ -20,7 +21,7 @@ extension PreviewEngine {
         state.withLock { state in
             guard let session = state.sessions[id], !session.isClosed, !state.isShuttingDown else { return }
             state.sessions[id]!.renderTimer = nil
-            act(on: session.render.timerFired(at: clock.now), for: id, in: &state)
+            act(on: state.sessions[id]!.render.timerFired(at: clock.now, textSize: session.document.utf8Count), for: id, in: &state)
         }
     }
 
@@ -61,9 +62,9 @@ extension PreviewEngine {
         }
         guard let (snapshot, renderer, startedAt, isShuttingDown) = start else { return }
         let text = snapshot.text
-        var html = ""
-        let duration = clock.measure { html = renderer.render(text) }
-        let output = RenderOutput(version: snapshot.version, html: html, duration: duration, startedAt: startedAt)
+        var html = Result<String, RenderFailure>.success("")
+        let duration = clock.measure { html = renderBackend.render(text, with: renderer) }
+        let output = RenderOutput(version: snapshot.version, html: html, textSize: snapshot.utf8Count, duration: duration, startedAt: startedAt)
         let cancelled = context.isCancelled
         let finish: @Sendable () -> Void = { [weak self] in
             self?.finishRender(output, for: id, generation: generation, cancelled: cancelled)
@@ -72,29 +73,57 @@ extension PreviewEngine {
         if isShuttingDown { finish() } else { clock.completeWork(after: duration, finish) }
     }
 
-    /// A render task finished: deliver it if it is still news, then do what the plan
-    /// says next. Deliveries are queued under the lock, so in version order.
+    /// A render task finished: deliver it if it is still news (or report its failure),
+    /// then do what the plan says next. Deliveries are queued under the lock, so in
+    /// version order.
     private func finishRender(_ output: RenderOutput, for id: DocumentID, generation: UInt64, cancelled: Bool) {
         state.withLock { state in
-            guard var session = state.sessions[id], session.generation == generation, !session.isClosed else { return }
-            let finish = session.render.renderFinished(
-                version: output.version, duration: output.duration, at: clock.now, cancelled: cancelled,
-                currentVersion: session.document.version, shuttingDown: state.isShuttingDown
-            )
-            if finish.deliveredEditTime != nil, let statisticsDelay = configuration.statisticsDelay,
-               session.statisticsTimer == nil, !state.isShuttingDown {
-                session.statisticsTimer = clock.schedule(at: clock.now.advanced(by: statisticsDelay)) { [weak self] in
-                    self?.statisticsTimerFired(for: id)
-                }
+            guard let session = state.sessions[id], session.generation == generation, !session.isClosed else { return }
+            switch output.html {
+            case .success(let html):
+                deliverRender(output, html: html, for: id, cancelled: cancelled, in: &state)
+            case .failure(let failure):
+                reportFailure(failure, of: output, for: id, in: &state)
             }
-            state.sessions[id] = session
-            if let editedAt = finish.deliveredEditTime {
-                emit(.rendered(RenderResult(
-                    documentID: id, version: output.version, html: output.html, renderDuration: output.duration,
-                    editedAt: editedAt, startedAt: output.startedAt, deliveredAt: output.startedAt.advanced(by: output.duration)
-                )), in: &state)
-            }
-            act(on: finish.next, for: id, in: &state)
         }
+    }
+
+    private func deliverRender(_ output: RenderOutput, html: String, for id: DocumentID, cancelled: Bool, in state: inout EngineState) {
+        var session = state.sessions[id]!
+        let finish = session.render.renderFinished(
+            version: output.version, duration: output.duration, at: clock.now, cancelled: cancelled,
+            currentVersion: session.document.version, shuttingDown: state.isShuttingDown
+        )
+        if finish.deliveredEditTime != nil, let statisticsDelay = configuration.statisticsDelay,
+           session.statisticsTimer == nil, !state.isShuttingDown {
+            session.statisticsTimer = clock.schedule(at: clock.now.advanced(by: statisticsDelay)) { [weak self] in
+                self?.statisticsTimerFired(for: id)
+            }
+        }
+        state.sessions[id] = session
+        if let editedAt = finish.deliveredEditTime {
+            emit(.rendered(RenderResult(
+                documentID: id, version: output.version, html: html, renderDuration: output.duration,
+                editedAt: editedAt, startedAt: output.startedAt, deliveredAt: output.startedAt.advanced(by: output.duration)
+            )), in: &state)
+        }
+        act(on: finish.next, for: id, in: &state)
+    }
+
+    /// A render failed: `renderFailed`, and `previewPaused` when the breaker opened.
+    private func reportFailure(_ failure: RenderFailure, of output: RenderOutput, for id: DocumentID, in state: inout EngineState) {
+        let outcome = state.sessions[id]!.render.renderFailed(
+            version: output.version, textSize: output.textSize, duration: output.duration, at: clock.now,
+            currentVersion: state.sessions[id]!.document.version, shuttingDown: state.isShuttingDown
+        )
+        emit(.renderFailed(RenderFailureReport(
+            documentID: id, version: output.version, reason: failure, consecutiveFailures: outcome.consecutiveFailures
+        )), in: &state)
+        if let until = outcome.pausedUntil {
+            emit(.previewPaused(PreviewPause(
+                documentID: id, reason: failure, consecutiveFailures: outcome.consecutiveFailures, until: until
+            )), in: &state)
+        }
+        act(on: outcome.next, for: id, in: &state)
     }
 }

@@ -56,8 +56,9 @@ extension PreviewEngine {
     /// is reported as an event and its text goes to a recovery file, see
     /// ``UnsavedDocument``); final versions not delivered yet are rendered, at most one
     /// render per document, until `timeout` (wall-clock) has passed since the call;
-    /// events are delivered until then too; the engine's own pool stops (in the
-    /// background when a render is still stuck). Idempotent: later calls return the
+    /// the render workers are killed; events are delivered until then too; the
+    /// engine's own pool stops (in the background when an in-process render is still
+    /// stuck). Idempotent: later calls return the
     /// first call's report.
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(5)) -> ShutdownReport {
@@ -84,7 +85,9 @@ extension PreviewEngine {
         }
         state.withLock { state in
             for id in ids {
-                guard let session = state.sessions[id], !session.render.isRendering, !session.render.hasDelivered(session.document.version) else { continue }
+                // A paused document is not rendered: its text failed, and would again.
+                guard let session = state.sessions[id], !session.render.isRendering, !session.render.breaker.isOpen,
+                      !session.render.hasDelivered(session.document.version) else { continue }
                 act(on: .submit, for: id, in: &state)
             }
         }
@@ -100,6 +103,7 @@ extension PreviewEngine {
             return undelivered
         }
         state.withLock { $0.shutdownReport = report }
+        renderBackend.shutdown()   // a render still running in a worker ends now
         waitForDeliveries(until: deadline)
         if ownsPool {
             if pool.waitUntilIdle(timeout: .zero) {

@@ -31,6 +31,11 @@ public final class PreviewEngine: Sendable {
         /// The queue subscribers are called on; it should be serial. Default: a private
         /// serial queue.
         public var callbackQueue: DispatchQueue
+        /// Where documents are parsed. Default ``RenderIsolation/automatic``: worker
+        /// processes with hard limits when the `mdpreview` executable is found.
+        public var isolation: RenderIsolation
+        /// When a document's automatic renders pause after failures.
+        public var circuitBreaker: CircuitBreakerSettings
         /// How autosave files are written (the package's tests inject failing or gated
         /// writers). Default ``AtomicFileWriter``.
         package var autosaveWriter: any AutosaveWriter = AtomicFileWriter()
@@ -42,8 +47,12 @@ public final class PreviewEngine: Sendable {
             autosaveDelay: Duration = .seconds(1),
             autosaveRetryDelays: ClosedRange<Duration> = .milliseconds(500) ... .seconds(30),
             statisticsDelay: Duration? = .milliseconds(300),
-            callbackQueue: DispatchQueue = DispatchQueue(label: "PreviewEngine.callbacks")
+            callbackQueue: DispatchQueue = DispatchQueue(label: "PreviewEngine.callbacks"),
+            isolation: RenderIsolation = .automatic,
+            circuitBreaker: CircuitBreakerSettings = CircuitBreakerSettings()
         ) {
+            self.isolation = isolation
+            self.circuitBreaker = circuitBreaker
             self.renderOptions = renderOptions
             self.policy = policy
             self.autosaveDelay = autosaveDelay
@@ -60,6 +69,8 @@ public final class PreviewEngine: Sendable {
     let pool: WorkerPool
     let ownsPool: Bool
     let autosaver: Autosaver
+    /// Where renders run; its workers end with the engine's shutdown (or its release).
+    let renderBackend: RenderBackend
     let state = Locked(EngineState())
 
     /// An engine on `pool`, or on a pool of its own (one worker per core, at most one
@@ -72,6 +83,7 @@ public final class PreviewEngine: Sendable {
         self.configuration = configuration
         self.clock = clock
         autosaver = Autosaver(writer: configuration.autosaveWriter)
+        renderBackend = RenderBackend(configuration.isolation)
         if let pool {
             self.pool = pool
             ownsPool = false
@@ -114,7 +126,7 @@ public final class PreviewEngine: Sendable {
             var session = Session(
                 id: id, document: TextDocument(text),
                 renderer: MarkdownRenderer(options: renderOptions ?? configuration.renderOptions),
-                policy: configuration.policy.makePolicy(),
+                policy: configuration.policy.makePolicy(), breaker: configuration.circuitBreaker,
                 openedAt: now, autosavePath: autosavePath,
                 autosaveDelays: .init(delay: configuration.autosaveDelay, retryBase: configuration.autosaveRetryDelays.lowerBound, retryMax: configuration.autosaveRetryDelays.upperBound)
             )
@@ -159,7 +171,7 @@ public final class PreviewEngine: Sendable {
             }
             var session = state.sessions[id]!
             let version = session.document.version
-            let action = session.render.edited(version: version, at: now)
+            let action = session.render.edited(version: version, at: now, textSize: session.document.utf8Count)
             if session.autosavePath != nil { perform(session.autosave.edited(at: now), for: &session) }
             state.sessions[id] = session
             act(on: action, for: id, in: &state)
@@ -168,7 +180,8 @@ public final class PreviewEngine: Sendable {
     }
 
     /// Renders the current version now, whatever the debouncer would do (a render
-    /// already running finishes first, then the next starts at once).
+    /// already running finishes first, then the next starts at once). This also ends a
+    /// pause after failures (``PreviewEvent/previewPaused(_:)``): the render is the trial.
     public func renderNow(_ id: DocumentID) throws(EngineError) {
         try state.withLock { state throws(EngineError) in
             guard state.sessions[id] != nil else { throw .unknownDocument(id) }

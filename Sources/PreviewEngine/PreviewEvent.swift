@@ -1,4 +1,5 @@
 public import DocumentModel
+public import RenderWorkers
 
 /// The name of an open document, chosen by the embedder (a path, a buffer number, a URI).
 public typealias DocumentID = String
@@ -17,6 +18,38 @@ public enum PreviewEvent: Sendable {
     case progress(TaskProgressReport)
     /// The document was closed (after its final autosave).
     case closed(DocumentID)
+    /// A render failed (over its deadline or memory cap, or its worker died); the last
+    /// delivered HTML is still the document's newest.
+    case renderFailed(RenderFailureReport)
+    /// Automatic renders of a document stopped after failures, until a trial render
+    /// (see `Docs/ENGINE.md`, "When renders fail"). The next `rendered` of the document
+    /// means it renders again.
+    case previewPaused(PreviewPause)
+}
+
+/// A render that produced no HTML.
+public struct RenderFailureReport: Sendable, Hashable {
+    /// The document.
+    public let documentID: DocumentID
+    /// The version that failed to render.
+    public let version: UInt64
+    /// Why.
+    public let reason: RenderFailure
+    /// Failed renders of the document in a row, this one included.
+    public let consecutiveFailures: Int
+}
+
+/// A document whose automatic renders stopped.
+public struct PreviewPause: Sendable, Hashable {
+    /// The document.
+    public let documentID: DocumentID
+    /// Why its last render failed.
+    public let reason: RenderFailure
+    /// Failed renders in a row.
+    public let consecutiveFailures: Int
+    /// When a trial render runs, unless an edit halves the text or `renderNow` comes
+    /// first.
+    public let until: MonotonicInstant
 }
 
 /// The HTML of one version of a document and what it cost.

@@ -18,6 +18,10 @@ import DequeModule
 ///   finishes, unless that render delivered the current version.
 /// - While shutting down, a finished render submits another only if the current
 ///   version is still not delivered; no timer is armed.
+/// - A failed render delivers nothing and tells the document's ``CircuitBreaker``; the
+///   same text is not rendered again automatically. While the breaker is open the
+///   policy's decisions are set aside: the render timer waits for the trial instant,
+///   and only a much smaller text or `renderNow` starts the trial sooner.
 ///
 /// Complexity: every operation is O(1), except ``renderFinished(version:duration:at:cancelled:currentVersion:shuttingDown:)``,
 /// which is O(k) for the k edits the delivered version covers.
@@ -41,6 +45,16 @@ struct RenderPlan: Sendable {
         var next: Action
     }
 
+    /// What became of a failed render.
+    struct Failure: Sendable, Equatable {
+        /// Failed renders in a row, this one included.
+        var consecutiveFailures: Int
+        /// When the trial render runs, if this failure opened the breaker.
+        var pausedUntil: MonotonicInstant?
+        /// What to do next.
+        var next: Action
+    }
+
     private var policy: any RenderPolicy
     /// Versions not delivered yet and when their edits happened, oldest first.
     private var editTimes = Deque<(version: UInt64, at: MonotonicInstant)>()
@@ -49,31 +63,41 @@ struct RenderPlan: Sendable {
     private var rendersAgainAtOnce = false
     private(set) var lastDeliveredVersion: UInt64?
     private(set) var counters = RenderCounters()
+    /// Whether renders run automatically after failures.
+    private(set) var breaker: CircuitBreaker
 
     /// A plan for a document opened (at version 0) at `openedAt`. Its first render is
     /// submitted at once (``Action/submit``).
-    init(policy: any RenderPolicy, openedAt: MonotonicInstant) {
+    init(policy: any RenderPolicy, openedAt: MonotonicInstant, breaker: PreviewEngine.CircuitBreakerSettings = .init()) {
         self.policy = policy
         self.openedAt = openedAt
+        self.breaker = CircuitBreaker(settings: breaker)
         editTimes.append((0, openedAt))
     }
 
     /// Whether `version` has been delivered.
     func hasDelivered(_ version: UInt64) -> Bool { lastDeliveredVersion == version }
 
-    /// An edit made `version` at `now`.
-    mutating func edited(version: UInt64, at now: MonotonicInstant) -> Action {
+    /// An edit made `version`, of `textSize` UTF-8 bytes, at `now`.
+    mutating func edited(version: UInt64, at now: MonotonicInstant, textSize: Int = 0) -> Action {
         editTimes.append((version, now))
-        return Self.action(for: policy.keystroke(at: now))
+        let decision = policy.keystroke(at: now)
+        if breaker.isOpen { return breaker.startsTrial(at: now, textSize: textSize) ? .submit : .none }
+        if case .halfOpen = breaker.state { return .none }   // the trial decides what comes next
+        return Self.action(for: decision)
     }
 
-    /// The render timer fired at `now`.
-    func timerFired(at now: MonotonicInstant) -> Action {
-        Self.action(for: policy.tick(at: now))
+    /// The render timer fired at `now`; the text has `textSize` UTF-8 bytes.
+    mutating func timerFired(at now: MonotonicInstant, textSize: Int = 0) -> Action {
+        if let trialAt = breaker.trialAt {
+            return breaker.startsTrial(at: now, textSize: textSize) ? .submit : .armTimer(trialAt)
+        }
+        return Self.action(for: policy.tick(at: now))
     }
 
-    /// The embedder asked for a render now.
+    /// The embedder asked for a render now (this also ends a pause).
     mutating func renderRequested() -> Action {
+        breaker.forceTrial()
         guard isRendering else { return .submit }
         rendersAgainAtOnce = true
         return .none
@@ -88,7 +112,7 @@ struct RenderPlan: Sendable {
     /// A render task starts at `now` with the text at `currentVersion`. Returns whether
     /// it renders; if so the plan counts the render as running.
     mutating func startRender(currentVersion: UInt64, at now: MonotonicInstant) -> Bool {
-        guard !isRendering, lastDeliveredVersion != currentVersion || rendersAgainAtOnce else { return false }
+        guard !isRendering, !breaker.isOpen, lastDeliveredVersion != currentVersion || rendersAgainAtOnce else { return false }
         isRendering = true
         policy.renderStarted(at: now)
         counters.started += 1
@@ -105,6 +129,7 @@ struct RenderPlan: Sendable {
         isRendering = false
         counters.renderTime += duration
         var decision = policy.renderFinished(at: now, duration: duration)
+        if !cancelled { breaker.succeeded() }
         let editTime = cancelled ? nil : deliver(version)
         if editTime == nil { counters.discarded += 1 }
         // A requested render is owed unless this one delivered the current text.
@@ -116,6 +141,33 @@ struct RenderPlan: Sendable {
             return Finish(deliveredEditTime: editTime, next: lastDeliveredVersion != currentVersion ? .submit : .none)
         }
         return Finish(deliveredEditTime: editTime, next: Self.action(for: decision))
+    }
+
+    /// The running render of `version`, of `textSize` UTF-8 bytes, failed at `now` after
+    /// `duration`; the text is at `currentVersion`. Nothing is delivered. The next render
+    /// is the policy's if the text changed meanwhile (or `renderNow` asked for one), the
+    /// trial's if the breaker opened, none otherwise: the same text would fail again.
+    mutating func renderFailed(
+        version: UInt64, textSize: Int, duration: Duration, at now: MonotonicInstant,
+        currentVersion: UInt64, shuttingDown: Bool
+    ) -> Failure {
+        isRendering = false
+        counters.renderTime += duration
+        counters.failed += 1
+        let decision = policy.renderFinished(at: now, duration: duration)
+        let requested = rendersAgainAtOnce
+        rendersAgainAtOnce = false
+        let pausedUntil = breaker.failed(at: now, textSize: textSize)
+        var failure = Failure(consecutiveFailures: breaker.consecutiveFailures, pausedUntil: pausedUntil, next: .none)
+        guard !shuttingDown else { return failure }
+        if let pausedUntil {
+            failure.next = .armTimer(pausedUntil)
+        } else if requested {
+            failure.next = .submit
+        } else if currentVersion != version {
+            failure.next = Self.action(for: decision == .idle ? .renderNow : decision)
+        }
+        return failure
     }
 
     /// Records `version` as delivered if it is newer than the last delivery; returns

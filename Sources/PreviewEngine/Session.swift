@@ -1,5 +1,6 @@
 import DocumentModel
 import MarkdownRenderer
+import RenderWorkers
 import WorkerPool
 
 /// How many renders a document asked for and what became of them.
@@ -15,6 +16,8 @@ package struct RenderCounters: Sendable, Hashable {
     /// Renders that ran but were not delivered (cancelled, or a newer version had been
     /// delivered already).
     package var discarded = 0
+    /// Renders that failed (over a limit, or their worker died).
+    package var failed = 0
     /// The time all renders that ran took, delivered or not.
     package var renderTime = Duration.zero
 }
@@ -22,7 +25,10 @@ package struct RenderCounters: Sendable, Hashable {
 /// The output of one render, before delivery.
 struct RenderOutput: Sendable {
     let version: UInt64
-    let html: String
+    /// The HTML, or why there is none.
+    let html: Result<String, RenderFailure>
+    /// The UTF-8 size of the text rendered.
+    let textSize: Int
     let duration: Duration
     let startedAt: MonotonicInstant
 }
@@ -59,13 +65,14 @@ struct Session: Sendable {
     /// When the text is written (versions on disk, saves and retries).
     var autosave: AutosavePlan
 
-    init(id: DocumentID, document: TextDocument, renderer: MarkdownRenderer, policy: any RenderPolicy, openedAt: MonotonicInstant,
+    init(id: DocumentID, document: TextDocument, renderer: MarkdownRenderer, policy: any RenderPolicy,
+         breaker: PreviewEngine.CircuitBreakerSettings, openedAt: MonotonicInstant,
          autosavePath: String?, autosaveDelays: AutosavePlan.Delays) {
         self.id = id
         self.document = document
         self.renderer = renderer
         self.autosavePath = autosavePath
-        render = RenderPlan(policy: policy, openedAt: openedAt)
+        render = RenderPlan(policy: policy, openedAt: openedAt, breaker: breaker)
         autosave = AutosavePlan(delays: autosaveDelays)
     }
 

@@ -17,6 +17,10 @@ public enum Event: Sendable, Hashable {
     case error(ProtocolError)
     /// `{"event":"closed","doc":…}`
     case closed(doc: String)
+    /// `{"event":"renderFailed","doc":…,"version":…,"reason":…,"message":…,"failures":…}`
+    case renderFailed(RenderFailedEvent)
+    /// `{"event":"previewPaused","doc":…,"reason":…,"message":…,"failures":…,"retry_in_ms":…}`
+    case previewPaused(PreviewPausedEvent)
     /// `{"event":"bye"}`: the last line before the server exits.
     case bye
 
@@ -31,6 +35,8 @@ public enum Event: Sendable, Hashable {
         case .progress: "progress"
         case .error: "error"
         case .closed: "closed"
+        case .renderFailed: "renderFailed"
+        case .previewPaused: "previewPaused"
         case .bye: "bye"
         }
     }

@@ -77,6 +77,16 @@ public enum EventDecoder {
             ))
         case "closed":
             return .closed(doc: try e.string("doc"))
+        case "renderFailed":
+            return .renderFailed(RenderFailedEvent(
+                doc: try e.string("doc"), version: try e.version("version"), reason: try e.string("reason"),
+                message: try e.string("message"), failures: try e.integer("failures")
+            ))
+        case "previewPaused":
+            return .previewPaused(PreviewPausedEvent(
+                doc: try e.string("doc"), reason: try e.string("reason"), message: try e.string("message"),
+                failures: try e.integer("failures"), retryInMs: try e.number("retry_in_ms")
+            ))
         case "bye":
             return .bye
         case let other:

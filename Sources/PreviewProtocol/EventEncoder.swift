@@ -82,6 +82,18 @@ public enum EventEncoder {
             w.key("message"); w.string(error.message)
         case let .closed(doc):
             w.key("doc"); w.string(doc)
+        case let .renderFailed(failed):
+            w.key("doc"); w.string(failed.doc)
+            w.key("version"); w.integer(failed.version)
+            w.key("reason"); w.string(failed.reason)
+            w.key("message"); w.string(failed.message)
+            w.key("failures"); w.integer(failed.failures)
+        case let .previewPaused(paused):
+            w.key("doc"); w.string(paused.doc)
+            w.key("reason"); w.string(paused.reason)
+            w.key("message"); w.string(paused.message)
+            w.key("failures"); w.integer(paused.failures)
+            w.key("retry_in_ms"); w.decimal(paused.retryInMs)
         case .bye:
             break
         }

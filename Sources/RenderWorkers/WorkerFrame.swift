@@ -27,19 +27,55 @@ package enum WorkerFrame {
     /// One render: the options and the Markdown text (any bytes; the worker repairs
     /// invalid UTF-8 as `MarkdownRenderer.render(bytes:)` does).
     package static func request(markdown: some Collection<UInt8>, options: RenderOptions) -> [UInt8] {
-        var payload: [UInt8] = [1]
-        payload.reserveCapacity(5 + markdown.count)
-        appendLittleEndian(encode(options), to: &payload)
-        payload.append(contentsOf: markdown)
-        return framed(payload)
+        requestHeader(markdownLength: markdown.count, options: options) + markdown
     }
+
+    /// The first 9 bytes of a request frame (length, kind, options); the Markdown bytes
+    /// follow, so a large text is written without being copied into a frame.
+    package static func requestHeader(markdownLength: Int, options: RenderOptions) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(requestHeaderLength)
+        appendLittleEndian(UInt32(5 + markdownLength), to: &bytes)
+        bytes.append(1)
+        appendLittleEndian(encode(options), to: &bytes)
+        return bytes
+    }
+
+    /// The length of ``requestHeader(markdownLength:options:)``.
+    package static let requestHeaderLength = 9
 
     /// A reply with the rendered HTML (valid UTF-8).
     package static func reply(html: some Collection<UInt8>) -> [UInt8] {
-        var payload: [UInt8] = [0]
-        payload.reserveCapacity(1 + html.count)
-        payload.append(contentsOf: html)
-        return framed(payload)
+        replyHeader(htmlLength: html.count) + html
+    }
+
+    /// The first 5 bytes of a reply frame (length, status); the HTML follows.
+    package static func replyHeader(htmlLength: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(5)
+        appendLittleEndian(UInt32(1 + htmlLength), to: &bytes)
+        bytes.append(0)
+        return bytes
+    }
+
+    /// The length of the HTML that follows the 5-byte reply header `header`.
+    package static func replyLength(header: [UInt8]) throws(DecodingError) -> Int {
+        guard header.count == 5 else { throw .truncated }
+        let length = try payloadLength(prefix: header[0..<4])
+        guard length >= 1 else { throw .truncated }
+        guard header[4] == 0 else { throw .unknownKind(header[4]) }
+        return length - 1
+    }
+
+    /// The Markdown length and options a 9-byte request header announces.
+    package static func decodeRequestHeader(_ header: [UInt8]) throws(DecodingError) -> (markdownLength: Int, options: RenderOptions) {
+        guard header.count == requestHeaderLength else { throw .truncated }
+        let length = try payloadLength(prefix: header[0..<4])
+        guard length >= 5 else { throw .truncated }
+        guard header[4] == 1 else { throw .unknownKind(header[4]) }
+        var bits: UInt32 = 0
+        for index in 0..<4 { bits |= UInt32(header[5 + index]) << (8 * index) }
+        return (length - 5, decode(bits))
     }
 
     /// The payload length a 4-byte prefix announces.
@@ -56,9 +92,10 @@ package enum WorkerFrame {
         guard let kind = payload.first else { throw .truncated }
         guard kind == 1 else { throw .unknownKind(kind) }
         guard payload.count >= 5 else { throw .truncated }
-        var bits: UInt32 = 0
-        for index in 0..<4 { bits |= UInt32(payload[1 + index]) << (8 * index) }
-        return (decode(bits), Array(payload[5...]))
+        var header: [UInt8] = []
+        appendLittleEndian(UInt32(payload.count), to: &header)
+        let decoded = try decodeRequestHeader(header + payload[0..<5])
+        return (decoded.options, Array(payload[5...]))
     }
 
     /// The HTML bytes of a reply payload (without its length prefix).
@@ -66,14 +103,6 @@ package enum WorkerFrame {
         guard let status = payload.first else { throw .truncated }
         guard status == 0 else { throw .unknownKind(status) }
         return payload[1...]
-    }
-
-    private static func framed(_ payload: [UInt8]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(4 + payload.count)
-        appendLittleEndian(UInt32(payload.count), to: &bytes)
-        bytes.append(contentsOf: payload)
-        return bytes
     }
 
     private static func appendLittleEndian(_ value: UInt32, to bytes: inout [UInt8]) {

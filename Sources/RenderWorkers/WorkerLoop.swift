@@ -36,24 +36,31 @@ package enum WorkerLoop {
     /// Returns the exit status: 0 at the end of input, 65 for a bad frame, 74 when a
     /// reply cannot be written.
     package static func serve(input: Int32 = 0, output: Int32 = 1) -> Int32 {
+        var header = [UInt8](repeating: 0, count: WorkerFrame.requestHeaderLength)
+        var text: [UInt8] = []
         while true {
-            var prefix = [UInt8](repeating: 0, count: 4)
-            switch readFully(input, into: &prefix) {
+            switch readFully(input, into: &header, count: header.count) {
             case .end: return 0
             case .failed: return 74
             case .read: break
             }
-            let request: (options: RenderOptions, text: [UInt8])
+            let request: (markdownLength: Int, options: RenderOptions)
             do throws(WorkerFrame.DecodingError) {
-                let length = try WorkerFrame.payloadLength(prefix: prefix)
-                var payload = [UInt8](repeating: 0, count: length)
-                guard case .read = readFully(input, into: &payload) else { return 65 }
-                request = try WorkerFrame.decodeRequest(payload)
+                request = try WorkerFrame.decodeRequestHeader(header)
             } catch {
                 return 65
             }
-            let html = MarkdownRenderer(options: request.options).renderUTF8(bytes: request.text)
-            guard writeAll(WorkerFrame.reply(html: html), to: output) else { return 74 }
+            if text.count < request.markdownLength { text = [UInt8](repeating: 0, count: request.markdownLength) }
+            guard case .read = readFully(input, into: &text, count: request.markdownLength) else { return 65 }
+            let written = text.withUnsafeBufferPointer { buffer in
+                MarkdownRenderer(options: request.options).withRenderedUTF8(of: UnsafeBufferPointer(rebasing: buffer[..<request.markdownLength])) { html in
+                    writeAll(WorkerFrame.replyHeader(htmlLength: html.count), to: output)
+                        && writeAll(UnsafeRawBufferPointer(html), to: output)
+                }
+            }
+            guard written else { return 74 }
+            // A large request leaves a large buffer behind; do not keep it between renders.
+            if text.count > 1 << 22 { text = [] }
         }
     }
 
@@ -71,10 +78,10 @@ package enum WorkerLoop {
 
     private enum ReadResult { case read, end, failed }
 
-    /// Fills `buffer` from `fd`; `.end` when the input ends before the first byte.
-    private static func readFully(_ fd: Int32, into buffer: inout [UInt8]) -> ReadResult {
+    /// Fills the first `count` bytes of `buffer` from `fd`; `.end` when the input ends
+    /// before the first byte.
+    private static func readFully(_ fd: Int32, into buffer: inout [UInt8], count: Int) -> ReadResult {
         var filled = 0
-        let count = buffer.count
         while filled < count {
             let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
             if got > 0 { filled += got; continue }

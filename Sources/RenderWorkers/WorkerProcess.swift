@@ -1,55 +1,53 @@
+import CProcessControl
 package import MarkdownRenderer
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Why a render in a worker process produced no HTML.
-package enum RenderFailure: Error, Equatable, CustomStringConvertible {
-    /// It ran past its deadline and the worker was killed.
-    case timeout(Duration)
-    /// The worker ran out of its memory cap (its allocator gave up).
-    case memory
-    /// The worker died otherwise (a signal or an exit), or could not be started.
-    case crash(String)
-
-    /// A sentence for a person.
-    package var description: String {
-        switch self {
-        case .timeout(let deadline): "the render took longer than its deadline (\(deadline)) and was stopped"
-        case .memory: "the render ran out of the worker's memory cap and was stopped"
-        case .crash(let reason): "the render worker failed: \(reason)"
-        }
-    }
-}
-
-/// One render worker process (`EXECUTABLE render-worker`) and the pipes to it. Not
-/// thread-safe: one render at a time, from one thread.
-package final class WorkerProcess {
-    private let pid: pid_t
+/// One render worker process (`EXECUTABLE render-worker`) and the pipes to it.
+///
+/// Not thread-safe: one render at a time, by one thread; `RenderWorkerPool` hands a
+/// worker to one caller at a time under its lock, hence `@unchecked Sendable`.
+package final class WorkerProcess: @unchecked Sendable {
+    /// The worker's process id.
+    package let pid: Int32
+    /// The cap on the worker's address-space growth, in bytes, if any.
+    package let memoryLimit: Int?
     private let toWorker: Int32
     private let fromWorker: Int32
     private let errorsFromWorker: Int32
     private var isAlive = true
+    /// Whether the last render failed because the worker was gone before it took the
+    /// request: the request cannot have been the cause.
+    package private(set) var exitedBeforeRequest = false
+    /// Whether the process has been reaped: after that its pid may name another
+    /// process, so ``kill()`` from another thread must not signal it.
+    private let reaped = Locked(false)
+
+    /// Pipes of 1 MiB, so a large document crosses in few system calls.
+    private static let pipeBufferSize = 1 << 20
 
     /// Starts a worker running `executable render-worker --parent PID [--memory-limit N]`.
     package init(executable: String, memoryLimit: Int?) throws(RenderFailure) {
         signal(SIGPIPE, SIG_IGN)   // a dead worker's pipe must fail a write, not kill us
-        var input: [Int32] = [0, 0], output: [Int32] = [0, 0], errors: [Int32] = [0, 0]
-        guard Self.makePipe(&input), Self.makePipe(&output), Self.makePipe(&errors) else {
-            throw .crash("pipe: \(String(cString: strerror(errno)))")
+        var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1], errors: [Int32] = [-1, -1]
+        guard process_control_pipe(&input, Int32(Self.pipeBufferSize)) == 0,
+              process_control_pipe(&output, Int32(Self.pipeBufferSize)) == 0,
+              process_control_pipe(&errors, 0) == 0 else {
+            let reason = String(cString: strerror(errno))
+            for fd in input + output + errors where fd >= 0 { close(fd) }
+            throw .crash("pipe: \(reason)")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
         var arguments = [executable, "render-worker", "--parent", String(getpid())]
         if let memoryLimit { arguments += ["--memory-limit", String(memoryLimit)] }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        // A crash is reported by its signal at once: no backtrace that takes seconds.
+        var environment: [UnsafeMutablePointer<CChar>?] = Self.environment.map { strdup($0) } + [nil]
+        defer { for pointer in environment { free(pointer) } }
         var child: pid_t = 0
-        let spawned = posix_spawn(&child, executable, &actions, nil, &argv, environ)
+        let spawned = process_control_spawn(&child, executable, &argv, &environment, input[0], output[1], errors[1])
         close(input[0])
         close(output[1])
         close(errors[1])
@@ -59,7 +57,9 @@ package final class WorkerProcess {
             close(errors[0])
             throw .crash("cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
+        _ = fcntl(input[1], F_SETFL, fcntl(input[1], F_GETFL) | O_NONBLOCK)
         pid = child
+        self.memoryLimit = memoryLimit
         toWorker = input[1]
         fromWorker = output[0]
         errorsFromWorker = errors[0]
@@ -67,99 +67,171 @@ package final class WorkerProcess {
 
     deinit { stop() }
 
+    /// This process's environment without `SWIFT_BACKTRACE`, plus `SWIFT_BACKTRACE=enable=no`.
+    private static let environment: [String] = {
+        var entries: [String] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if !text.hasPrefix("SWIFT_BACKTRACE=") { entries.append(text) }
+            pointer += 1
+        }
+        return entries + ["SWIFT_BACKTRACE=enable=no"]
+    }()
+
+    /// Whether the process still runs (it is not reaped here when it has exited; the
+    /// next render or ``stop()`` does that).
+    package var isRunning: Bool {
+        guard isAlive else { return false }
+        // Looks without reaping, so `stop` or `ended` still collects the status.
+        return process_control_has_exited(pid) == 0
+    }
+
     /// Renders `markdown` with `options` in the worker, waiting at most `deadline`.
     /// On a failure the worker is gone (killed when late) and this object is spent.
-    package func render(_ markdown: some Collection<UInt8>, options: RenderOptions, deadline: Duration) throws(RenderFailure) -> [UInt8] {
+    package func render(_ markdown: UnsafeRawBufferPointer, options: RenderOptions, deadline: Duration) throws(RenderFailure) -> [UInt8] {
         guard isAlive else { throw .crash("the worker has already stopped") }
         let end = ContinuousClock.now.advanced(by: deadline)
-        guard writeAll(WorkerFrame.request(markdown: markdown, options: options), to: toWorker) else { throw ended() }
-        var prefix = [UInt8](repeating: 0, count: 4)
-        switch read(into: &prefix, until: end) {
+        let header = WorkerFrame.requestHeader(markdownLength: markdown.count, options: options)
+        let sent = header.withUnsafeBytes { send($0, until: end) }
+        switch sent {
+        case .late: throw timedOut(deadline)
+        case .closed:
+            exitedBeforeRequest = true
+            throw ended()
+        case .done: break
+        }
+        switch send(markdown, until: end) {
         case .late: throw timedOut(deadline)
         case .closed: throw ended()
-        case .read: break
+        case .done: break
+        }
+        var prefix = [UInt8](repeating: 0, count: 5)
+        switch receive(into: &prefix, until: end) {
+        case .late: throw timedOut(deadline)
+        case .closed: throw ended()
+        case .done: break
         }
         let length: Int
-        do throws(WorkerFrame.DecodingError) { length = try WorkerFrame.payloadLength(prefix: prefix) } catch {
+        do throws(WorkerFrame.DecodingError) { length = try WorkerFrame.replyLength(header: prefix) } catch {
             stop()
             throw .crash("the worker sent a bad frame (\(error))")
         }
-        var payload = [UInt8](repeating: 0, count: length)
-        switch read(into: &payload, until: end) {
+        var html = [UInt8](repeating: 0, count: length)
+        switch receive(into: &html, until: end) {
         case .late: throw timedOut(deadline)
         case .closed: throw ended()
-        case .read: break
-        }
-        do throws(WorkerFrame.DecodingError) { return Array(try WorkerFrame.decodeReply(payload)) } catch {
-            stop()
-            throw .crash("the worker sent a bad reply (\(error))")
+        case .done: return html
         }
     }
 
-    /// Kills the worker (if it runs) and closes the pipes. Idempotent.
+    /// Kills the worker (if it runs), reaps it and closes the pipes. Idempotent.
     package func stop() {
         guard isAlive else { return }
         isAlive = false
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        close(toWorker)
-        close(fromWorker)
-        close(errorsFromWorker)
+        reap()
+        closePipes()
+    }
+
+    /// Sends SIGKILL to the worker unless it has been reaped; the thread rendering in it
+    /// then sees its pipe close. The one method any thread may call.
+    package func kill() {
+        reaped.withLock { isReaped in if !isReaped { _ = Glibc.kill(pid, SIGKILL) } }
     }
 
     private func timedOut(_ deadline: Duration) -> RenderFailure {
         stop()
-        return .timeout(deadline)
+        return .timeout(deadline: deadline)
     }
 
     /// The worker closed its end: reap it and say why it ended.
     private func ended() -> RenderFailure {
         isAlive = false
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let status = reap()   // kills first: it may only have closed its pipe
         let message = drainErrors()
-        close(toWorker)
-        close(fromWorker)
-        close(errorsFromWorker)
-        if message.contains("null pointer") || message.contains("memory") || message.contains("alloc") { return .memory }
+        closePipes()
+        if let memoryLimit, message.contains("null pointer") || message.contains("alloc") || message.contains("memory") {
+            return .memory(limit: memoryLimit)
+        }
         let signalNumber = status & 0x7F
         if signalNumber != 0 { return .crash("killed by signal \(signalNumber)\(message.isEmpty ? "" : ": \(message)")") }
         return .crash("exited with status \((status >> 8) & 0xFF)\(message.isEmpty ? "" : ": \(message)")")
     }
 
+    /// Kills and reaps the process; returns its wait status.
+    @discardableResult
+    private func reap() -> Int32 {
+        reaped.withLock { isReaped in
+            _ = Glibc.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            isReaped = true
+            return status
+        }
+    }
+
+    private func closePipes() {
+        close(toWorker)
+        close(fromWorker)
+        close(errorsFromWorker)
+    }
+
     /// What the dead worker wrote to standard error (at most 4 KiB).
     private func drainErrors() -> String {
         var bytes = [UInt8](repeating: 0, count: 4096)
+        _ = fcntl(errorsFromWorker, F_SETFL, fcntl(errorsFromWorker, F_GETFL) | O_NONBLOCK)
         let got = bytes.withUnsafeMutableBytes { Glibc.read(errorsFromWorker, $0.baseAddress!, 4096) }
         guard got > 0 else { return "" }
         return String(decoding: bytes.prefix(got), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
-    /// A pipe whose two ends are closed on exec (the spawned worker gets only its dups).
-    private static func makePipe(_ ends: inout [Int32]) -> Bool {
-        guard pipe(&ends) == 0 else { return false }
-        return fcntl(ends[0], F_SETFD, FD_CLOEXEC) == 0 && fcntl(ends[1], F_SETFD, FD_CLOEXEC) == 0
+    private enum Transfer { case done, closed, late }
+
+    /// Waits for `events` on `fd` until `end`; nil when the deadline passed.
+    private func wait(for events: Int32, on fd: Int32, until end: ContinuousClock.Instant) -> Bool? {
+        while true {
+            let remaining = ContinuousClock.now.duration(to: end)
+            guard remaining > .zero else { return nil }
+            var poller = pollfd(fd: fd, events: Int16(events), revents: 0)
+            let milliseconds = Int32(clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1)
+            let ready = poll(&poller, 1, milliseconds)
+            if ready < 0 { if errno == EINTR { continue }; return false }
+            if ready > 0 { return true }
+        }
     }
 
-    private enum ReadResult { case read, closed, late }
+    /// Writes all of `bytes` to the worker (its pipe is non-blocking) before `end`.
+    private func send(_ bytes: UnsafeRawBufferPointer, until end: ContinuousClock.Instant) -> Transfer {
+        var written = 0
+        while written < bytes.count {
+            let put = write(toWorker, bytes.baseAddress! + written, bytes.count - written)
+            if put > 0 { written += put; continue }
+            if put < 0 && errno == EINTR { continue }
+            guard put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) else { return .closed }
+            switch wait(for: POLLOUT, on: toWorker, until: end) {
+            case nil: return .late
+            case false?: return .closed
+            case true?: continue
+            }
+        }
+        return .done
+    }
 
-    private func read(into buffer: inout [UInt8], until end: ContinuousClock.Instant) -> ReadResult {
+    /// Fills `buffer` from the worker before `end`.
+    private func receive(into buffer: inout [UInt8], until end: ContinuousClock.Instant) -> Transfer {
         var filled = 0
         let count = buffer.count
         while filled < count {
-            let remaining = ContinuousClock.now.duration(to: end)
-            guard remaining > .zero else { return .late }
-            var poller = pollfd(fd: fromWorker, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1)
-            let ready = poll(&poller, 1, milliseconds)
-            if ready < 0 { if errno == EINTR { continue }; return .closed }
-            if ready == 0 { continue }
+            switch wait(for: POLLIN, on: fromWorker, until: end) {
+            case nil: return .late
+            case false?: return .closed
+            case true?: break
+            }
             let got = buffer.withUnsafeMutableBytes { Glibc.read(fromWorker, $0.baseAddress! + filled, count - filled) }
             if got > 0 { filled += got; continue }
             if got < 0 && errno == EINTR { continue }
             return .closed
         }
-        return .read
+        return .done
     }
 }

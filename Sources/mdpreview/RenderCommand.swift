@@ -83,7 +83,10 @@ extension RenderCommand {
         do throws(RenderFailure) {
             let worker = try WorkerProcess(executable: Self.executablePath, memoryLimit: memoryLimit)
             defer { worker.stop() }
-            return try worker.render(input, options: flags.options, deadline: deadline)
+            let result = input.withUnsafeBytes { bytes in
+                Result { () throws(RenderFailure) in try worker.render(bytes, options: flags.options, deadline: deadline) }
+            }
+            return try result.get()
         } catch {
             StandardError.write("mdpreview: \(files.isEmpty ? "standard input" : files.joined(separator: ", ")): \(error)")
             switch error {
@@ -94,7 +97,7 @@ extension RenderCommand {
     }
 
     /// This executable, for starting workers.
-    private static var executablePath: String {
+    static var executablePath: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 }

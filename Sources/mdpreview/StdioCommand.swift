@@ -38,10 +38,13 @@ struct StdioCommand: ParsableCommand {
     @Option(help: "At shutdown, the longest wait in milliseconds for final renders and for standard output to be read (saving comes first and is not limited).")
     var shutdownTimeoutMs = 5_000
 
+    @OptionGroup var renderLimits: StdioRenderLimits
+
     func validate() throws {
         guard maxLineBytes > 0 else { throw ValidationError("--max-line-bytes must be positive") }
         guard shutdownTimeoutMs >= 0 else { throw ValidationError("--shutdown-timeout-ms must not be negative") }
         guard autosaveDelayMs >= 0 else { throw ValidationError("--autosave-delay-ms must not be negative") }
+        try renderLimits.validate()
         guard StdioServer.policy(named: policy) != nil else {
             throw ValidationError("unknown policy '\(policy)' (adaptive, every-keystroke, fixed-300, zed-200)")
         }
@@ -51,7 +54,7 @@ struct StdioCommand: ParsableCommand {
         let server = StdioServer(
             maxLineBytes: maxLineBytes, autosaveDelay: .milliseconds(autosaveDelayMs),
             policy: StdioServer.policy(named: policy)!, autoStats: autoStats,
-            shutdownTimeout: .milliseconds(shutdownTimeoutMs)
+            shutdownTimeout: .milliseconds(shutdownTimeoutMs), isolation: renderLimits.isolation
         )
         server.serve()
     }
@@ -79,12 +82,14 @@ final class StdioServer: Sendable {
 
     private let shutdownTimeout: Duration
 
-    init(maxLineBytes: Int, autosaveDelay: Duration, policy: RenderPolicyChoice, autoStats: Bool, shutdownTimeout: Duration) {
+    init(maxLineBytes: Int, autosaveDelay: Duration, policy: RenderPolicyChoice, autoStats: Bool, shutdownTimeout: Duration,
+         isolation: RenderIsolation) {
         self.shutdownTimeout = shutdownTimeout
         let queue = DispatchQueue(label: "mdpreview.stdout")
         output = OutputChannel(queue: queue)
         engine = PreviewEngine(configuration: .init(
-            policy: policy, autosaveDelay: autosaveDelay, statisticsDelay: autoStats ? .milliseconds(300) : nil, callbackQueue: queue
+            policy: policy, autosaveDelay: autosaveDelay, statisticsDelay: autoStats ? .milliseconds(300) : nil, callbackQueue: queue,
+            isolation: isolation
         ))
         decoder = RequestDecoder(maxLineLength: maxLineBytes)
         self.maxLineBytes = maxLineBytes

@@ -59,6 +59,16 @@ enum StdioTranslation {
             .progress(ProgressEvent(doc: report.documentID, task: report.task, fraction: report.fraction, message: report.message))
         case .closed(let doc):
             .closed(doc: doc)
+        case .renderFailed(let report):
+            .renderFailed(RenderFailedEvent(
+                doc: report.documentID, version: report.version, reason: report.reason.kind,
+                message: report.reason.description, failures: report.consecutiveFailures
+            ))
+        case .previewPaused(let pause):
+            .previewPaused(PreviewPausedEvent(
+                doc: pause.documentID, reason: pause.reason.kind, message: pause.reason.description,
+                failures: pause.consecutiveFailures, retryInMs: max(0, MonotonicInstant.now.duration(to: pause.until).milliseconds)
+            ))
         }
     }
 }

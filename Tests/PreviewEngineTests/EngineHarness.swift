@@ -42,13 +42,15 @@ final class EngineHarness: Sendable {
         policy: RenderPolicyChoice? = nil,
         autosaveDelay: Duration = .seconds(1),
         statistics: Bool = false,
-        writer: any AutosaveWriter = AtomicFileWriter()
+        writer: any AutosaveWriter = AtomicFileWriter(),
+        isolation: RenderIsolation = .inProcess
     ) {
         clock = ManualEngineClock(start: MonotonicInstant(nanoseconds: 1_000_000_000))
         clock.renderDuration = renderCost
         let pool = WorkerPool(configuration: .init(workerCount: workers, concurrencyLimits: ["autosave": 1]))
         var configuration = PreviewEngine.Configuration(policy: policy ?? .adaptive(debouncer), autosaveDelay: autosaveDelay, statisticsDelay: statistics ? .milliseconds(300) : nil)
         configuration.autosaveWriter = writer
+        configuration.isolation = isolation
         engine = PreviewEngine(configuration: configuration, clock: clock, pool: pool)
         engine.subscribe { [log] event in log.append(event) }
     }

@@ -1,0 +1,33 @@
+import ArgumentParser
+import PreviewEngine
+import RenderWorkers
+
+/// Where `mdpreview stdio` renders, and the limits of each render.
+struct StdioRenderLimits: ParsableArguments {
+    @Flag(help: "Render in this process, without deadlines or memory caps (default: in worker processes).")
+    var inProcess = false
+
+    @Option(help: "Render worker processes (default: one per core).")
+    var renderWorkers = RenderWorkerPool.defaultWorkerCount
+
+    @Option(help: "A render's deadline in milliseconds for an empty document; 2 ms per KiB of text are added.")
+    var renderTimeoutMs = 1_000
+
+    @Option(help: "How far a render worker's memory may grow, in MiB.")
+    var renderMemoryMb = 1_024
+
+    func validate() throws {
+        guard renderWorkers > 0 else { throw ValidationError("--render-workers must be positive") }
+        guard renderTimeoutMs > 0 else { throw ValidationError("--render-timeout-ms must be positive") }
+        guard (1...(1 << 30)).contains(renderMemoryMb) else { throw ValidationError("--render-memory-mb must be between 1 and \(1 << 30)") }
+    }
+
+    /// The engine's isolation: workers running this executable, or in process.
+    var isolation: RenderIsolation {
+        if inProcess { return .inProcess }
+        return .workers(
+            executable: RenderCommand.executablePath, count: renderWorkers,
+            limits: RenderLimits(baseDeadline: .milliseconds(renderTimeoutMs), memoryLimit: renderMemoryMb << 20)
+        )
+    }
+}
