@@ -142,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PreviewEngineTests",
-            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "WorkerPool", "EditTraces", "Primitives", "TestSupport"],
+            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "WorkerPool", "EditTraces", "Primitives", "RenderWorkers", "TestSupport"],
             swiftSettings: strict
         ),
 

@@ -11,6 +11,11 @@ package import MarkdownRenderer
 /// Decoding never traps: a frame longer than the limit, an unknown kind or a short
 /// payload is a ``WorkerFrame/DecodingError``.
 package enum WorkerFrame {
+    /// The one byte a worker writes when it is ready to serve, before any reply: a
+    /// render's deadline starts after it, so a worker's start-up is not charged to the
+    /// document.
+    package static let ready: UInt8 = 0x2A
+
     /// The longest payload either side accepts (256 MiB).
     package static let maxPayloadLength = 256 << 20
 

@@ -5,8 +5,9 @@ import Glibc
 #endif
 
 /// The body of a render worker process (`mdpreview render-worker`): it arranges to die
-/// with its parent, caps its own address space, then answers render frames from
-/// standard input on standard output, one at a time, until standard input ends.
+/// with its parent, caps its own address space, writes ``WorkerFrame/ready``, then
+/// answers render frames from standard input on standard output, one at a time, until
+/// standard input ends.
 package enum WorkerLoop {
     /// Why a worker could not start.
     package enum StartError: Error, Equatable {
@@ -36,6 +37,7 @@ package enum WorkerLoop {
     /// Returns the exit status: 0 at the end of input, 65 for a bad frame, 74 when a
     /// reply cannot be written.
     package static func serve(input: Int32 = 0, output: Int32 = 1) -> Int32 {
+        guard writeAll([WorkerFrame.ready], to: output) else { return 74 }
         var header = [UInt8](repeating: 0, count: WorkerFrame.requestHeaderLength)
         var text: [UInt8] = []
         while true {

@@ -18,6 +18,9 @@ package final class WorkerProcess: @unchecked Sendable {
     private let fromWorker: Int32
     private let errorsFromWorker: Int32
     private var isAlive = true
+    private var isReady = false
+    /// The longest a new worker may take to start (exec, dynamic linking, the runtime).
+    private static let startupTimeout = Duration.seconds(10)
     /// Whether the last render failed because the worker was gone before it took the
     /// request: the request cannot have been the cause.
     package private(set) var exitedBeforeRequest = false
@@ -91,6 +94,7 @@ package final class WorkerProcess: @unchecked Sendable {
     /// On a failure the worker is gone (killed when late) and this object is spent.
     package func render(_ markdown: UnsafeRawBufferPointer, options: RenderOptions, deadline: Duration) throws(RenderFailure) -> [UInt8] {
         guard isAlive else { throw .crash("the worker has already stopped") }
+        try awaitReady()
         let end = ContinuousClock.now.advanced(by: deadline)
         let header = WorkerFrame.requestHeader(markdownLength: markdown.count, options: options)
         let sent = header.withUnsafeBytes { send($0, until: end) }
@@ -122,6 +126,27 @@ package final class WorkerProcess: @unchecked Sendable {
         case .late: throw timedOut(deadline)
         case .closed: throw ended()
         case .done: return html
+        }
+    }
+
+    /// Waits for the worker's ready byte, once: the deadline of its first render starts
+    /// after the worker has started.
+    private func awaitReady() throws(RenderFailure) {
+        guard !isReady else { return }
+        var byte: [UInt8] = [0]
+        switch receive(into: &byte, until: ContinuousClock.now.advanced(by: Self.startupTimeout)) {
+        case .late:
+            stop()
+            throw .crash("the worker did not start within \(Self.startupTimeout)")
+        case .closed:
+            exitedBeforeRequest = true
+            throw ended()
+        case .done:
+            guard byte[0] == WorkerFrame.ready else {
+                stop()
+                throw .crash("the worker sent \(byte[0]) instead of its ready byte")
+            }
+            isReady = true
         }
     }
 

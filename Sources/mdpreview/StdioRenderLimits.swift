@@ -10,8 +10,11 @@ struct StdioRenderLimits: ParsableArguments {
     @Option(help: "Render worker processes (default: one per core).")
     var renderWorkers = RenderWorkerPool.defaultWorkerCount
 
-    @Option(help: "A render's deadline in milliseconds for an empty document; 2 ms per KiB of text are added.")
+    @Option(help: "A render's deadline in milliseconds for an empty document; --render-ms-per-kib is added per KiB of text.")
     var renderTimeoutMs = 1_000
+
+    @Option(help: "Milliseconds of deadline per KiB of text.")
+    var renderMsPerKib = 2
 
     @Option(help: "How far a render worker's memory may grow, in MiB.")
     var renderMemoryMb = 1_024
@@ -19,6 +22,7 @@ struct StdioRenderLimits: ParsableArguments {
     func validate() throws {
         guard renderWorkers > 0 else { throw ValidationError("--render-workers must be positive") }
         guard renderTimeoutMs > 0 else { throw ValidationError("--render-timeout-ms must be positive") }
+        guard renderMsPerKib >= 0 else { throw ValidationError("--render-ms-per-kib must not be negative") }
         guard (1...(1 << 30)).contains(renderMemoryMb) else { throw ValidationError("--render-memory-mb must be between 1 and \(1 << 30)") }
     }
 
@@ -27,7 +31,10 @@ struct StdioRenderLimits: ParsableArguments {
         if inProcess { return .inProcess }
         return .workers(
             executable: RenderCommand.executablePath, count: renderWorkers,
-            limits: RenderLimits(baseDeadline: .milliseconds(renderTimeoutMs), memoryLimit: renderMemoryMb << 20)
+            limits: RenderLimits(
+                baseDeadline: .milliseconds(renderTimeoutMs), deadlinePerKiB: .milliseconds(renderMsPerKib),
+                memoryLimit: renderMemoryMb << 20
+            )
         )
     }
 }

@@ -9,6 +9,8 @@ final class StdioSession: @unchecked Sendable {
     struct Snapshot {
         var events: [[String: Any]] = []
         var lastRender: [String: [String: Any]] = [:]
+        /// Every render's version and `latency_ms`, per document, in arrival order.
+        var renders: [String: [(version: Int, latencyMs: Double?)]] = [:]
         var renderCount = 0
         var lineCount = 0
         var badLines: [String] = []
@@ -81,6 +83,7 @@ final class StdioSession: @unchecked Sendable {
         if object["event"] as? String == "render", let doc = object["doc"] as? String {
             current.renderCount += 1
             current.lastRender[doc] = object
+            current.renders[doc, default: []].append((object["version"] as? Int ?? -1, object["latency_ms"] as? Double))
         } else {
             current.events.append(object)
         }

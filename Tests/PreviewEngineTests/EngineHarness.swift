@@ -11,7 +11,17 @@ import WorkerPool
 final class EventLog: Sendable {
     private let events = Locked<[PreviewEvent]>([])
 
-    func append(_ event: PreviewEvent) { events.withLock { $0.append(event) } }
+    func append(_ event: PreviewEvent) {
+        events.withLock { $0.append(event) }
+        events.broadcast()
+    }
+
+    /// Waits (real time) until `condition` holds for the events so far, or `timeout`
+    /// passes; returns whether it held. Woken by every event, never by polling.
+    @discardableResult
+    func wait(timeout: Duration = .seconds(60), until condition: ([PreviewEvent]) -> Bool) -> Bool {
+        events.withLock(waitingUntil: { condition($0) }, deadline: MonotonicInstant.now.advanced(by: timeout)) { _, ready in ready }
+    }
 
     var all: [PreviewEvent] { events.withLock { $0 } }
 

@@ -3,18 +3,27 @@ public import Foundation
 /// What `/proc` says about this process and its children: for leak checks.
 public enum ProcessTable {
     /// Open file descriptors of this process.
-    public static var openDescriptorCount: Int {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).count
-    }
+    public static var openDescriptorCount: Int { descriptorCount(of: getpid()) }
 
     /// Threads of this process.
-    public static var threadCount: Int {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).count
-    }
+    public static var threadCount: Int { threadCount(of: getpid()) }
 
     /// Resident memory of this process in bytes (`VmRSS`).
-    public static var residentBytes: Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+    public static var residentBytes: Int { residentBytes(of: getpid()) }
+
+    /// Open file descriptors of process `pid`.
+    public static func descriptorCount(of pid: Int32) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []).count
+    }
+
+    /// Threads of process `pid`.
+    public static func threadCount(of pid: Int32) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).count
+    }
+
+    /// Resident memory of process `pid` in bytes (`VmRSS`).
+    public static func residentBytes(of pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
               let kibibytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
         return kibibytes * 1024
