@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "pool-bench", targets: ["PoolBench"]),
         .library(name: "PreviewEngine", targets: ["PreviewEngine"]),
         .executable(name: "replay", targets: ["Replay"]),
+        .executable(name: "render-isolation", targets: ["RenderIsolation"]),
         .executable(name: "event-encoding", targets: ["EventEncoding"]),
         .library(name: "PreviewProtocol", targets: ["PreviewProtocol"]),
         .library(name: "RenderWorkers", targets: ["RenderWorkers"]),
@@ -149,7 +150,7 @@ let package = Package(
         // MARK: replay benchmark (issue 6)
         .executableTarget(
             name: "Replay",
-            dependencies: ["PreviewEngine", "EditTraces", "DocumentModel", "MarkdownRenderer", "WorkerPool", "Primitives",
+            dependencies: ["PreviewEngine", "EditTraces", "DocumentModel", "MarkdownRenderer", "WorkerPool", "Primitives", "RenderWorkers",
                            .product(name: "Histogram", package: "hdrhistogram-swift"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/Replay",
@@ -167,6 +168,14 @@ let package = Package(
         .target(name: "CProcessControl"),
         .target(name: "RenderWorkers", dependencies: ["MarkdownRenderer", "CProcessControl", "Primitives"], swiftSettings: strict),
         .testTarget(name: "RenderWorkersTests", dependencies: ["RenderWorkers", "MarkdownRenderer", "TestSupport"], swiftSettings: strict),
+
+        .executableTarget(
+            name: "RenderIsolation",
+            dependencies: ["PreviewEngine", "RenderWorkers", "MarkdownRenderer", "DocumentModel", "EditTraces", "Primitives", "TestSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/RenderIsolation",
+            swiftSettings: strict
+        ),
 
         // MARK: PreviewProtocol (issue 5)
         .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON"], swiftSettings: strict),

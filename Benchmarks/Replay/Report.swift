@@ -82,6 +82,7 @@ extension RunResult {
             ("correct", .bool(correct)),
             // Extras.
             ("clock", .string(clock.rawValue)),
+            ("renderer", .string(renderer)),
             ("source", .string(source)),
             ("patches", .integer(patches)),
             ("renders_requested", .integer(rendersRequested)),
@@ -221,7 +222,8 @@ func formatTable(_ results: [RunResult], targets: [TargetCheck]) -> String {
         out += "\n== \(key)\n"
         out += "   \(first.edits) edits (\(first.patches) patches), \(first.timeBasis), idle gaps capped at \(String(format: "%g", first.maxGapS)) s, "
         out += String(format: "%.0f s of replay time; ", first.spanS) + "document \(bytes(first.startBytes)) -> \(bytes(first.finalBytes)); "
-        out += "renders charged their \(first.renderCharge == .cpu ? "thread CPU time" : "wall-clock time")\n"
+        out += "renders charged their \(first.renderCharge == .cpu ? "thread CPU time" : "wall-clock time"), "
+        out += first.renderer == "workers" ? "parsed in render worker processes\n" : "parsed in process\n"
         out += row(columns.map(\.title))
         for run in runs {
             let correct: String

@@ -106,6 +106,8 @@ struct RunResult: Codable, Sendable {
     var source: String
     var policy: PolicyName
     var clock: ClockMode
+    /// Where documents were parsed: `workers` or `in-process`.
+    var renderer: String
     var edits: Int
     var patches: Int
     var rendersRequested: Int
@@ -152,6 +154,10 @@ struct RunResult: Codable, Sendable {
 struct RunSettings: Sendable {
     var workers: Int
     var charge: RenderCharge
+    /// Where the engine parses.
+    var isolation: RenderIsolation
+    /// `workers` or `in-process`, for the report.
+    var renderer: String
     var rssScope: String
     var resetsPeakRSS: Bool
 }
@@ -167,7 +173,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
     let manualClock: ManualEngineClock? = mode == .virtual ? ManualEngineClock() : nil
     let engineClock = MeasuringClock(base: manualClock ?? SystemEngineClock(), charge: settings.charge)
     let engine = PreviewEngine(
-        configuration: .init(policy: policy.choice, statisticsDelay: nil),
+        configuration: .init(policy: policy.choice, statisticsDelay: nil, isolation: settings.isolation),
         clock: engineClock, pool: pool)
     let recorder = DeliveryRecorder()
     let subscription = engine.subscribe { event in
@@ -302,7 +308,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
     let renderCPUms = (counters?.renderTime ?? .zero).milliseconds
     let maxWait = PolicyName.adaptiveMaxWait
     return RunResult(
-        trace: plan.trace.name, source: plan.trace.source.argument, policy: policy, clock: mode,
+        trace: plan.trace.name, source: plan.trace.source.argument, policy: policy, clock: mode, renderer: settings.renderer,
         edits: count,
         patches: plan.trace.starts[plan.range.upperBound] - plan.trace.starts[plan.range.lowerBound],
         rendersRequested: counters?.requested ?? 0, rendersStarted: started,

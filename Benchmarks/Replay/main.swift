@@ -73,6 +73,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Worker threads of the engine's pool (renders of one document never overlap).")
     var workers: Int = 1
 
+    @Option(help: ArgumentHelp("Where documents are parsed: workers (render worker processes with limits, as the engine and mdpreview do by default; needs the mdpreview executable beside replay or PREVIEWENGINE_RENDER_WORKER) or in-process (MarkdownRenderer under its lock).", valueName: "workers|in-process"))
+    var renderer: String = "workers"
+
     @Flag(help: "Run each (trace, policy, clock) in a fresh child process, so peak RSS is that run's alone.")
     var isolate = false
 
@@ -107,6 +110,7 @@ struct RunCommand: ParsableCommand {
         }
         let policies = try PolicyName.parse(policy)
         guard let charge = RenderCharge(rawValue: renderTime) else { throw ReplayError.usage("--render-time must be wall or cpu") }
+        let isolation = try RendererChoice.isolation(named: renderer, workers: workers, charge: charge)
         let clocks: [ClockMode] = compareClocks ? [.virtual, .real] : [clockMode]
         let durationSeconds: Double?
         switch duration {
@@ -143,7 +147,7 @@ struct RunCommand: ParsableCommand {
         } else {
             let peakResets = !child && ProcessMemory.resetPeak()
             let settings = RunSettings(
-                workers: workers, charge: charge,
+                workers: workers, charge: charge, isolation: isolation, renderer: renderer,
                 rssScope: child ? "fresh process for this run (includes reading the trace)"
                     : peakResets ? "this process, peak reset before the run (trace already in memory)"
                     : "this process, cumulative over the runs so far",
@@ -258,7 +262,7 @@ struct RunCommand: ParsableCommand {
         var arguments = [
             "run", source.argument, "--child", "--policy", policy.rawValue, "--clock", clock.rawValue,
             "--from", String(from), "--max-gap", String(maxGap), "--cadence-ms", String(cadenceMs),
-            "--workers", String(workers), "--render-time", renderTime,
+            "--workers", String(workers), "--render-time", renderTime, "--renderer", renderer,
             "--duration", durationSeconds.map { String($0) } ?? "all",
             "--edits", limit.map(String.init) ?? "all",
         ]

@@ -128,19 +128,29 @@ struct StdioLifecycleTests {
 struct NeovimEndToEndTests {
     @Test("real headless Neovim types into buffers; mdpreview's events match the buffer text", .enabled(if: SharedData.isCI || Subprocess.which("nvim") != nil, "needs nvim (Debian's neovim)"))
     func neovim() throws {
+        try runAgainstServer(script: "e2e.lua", marker: "e2e: ok")
+    }
+
+    @Test("a buffer whose renders fail: announced, paused, and rendered again once the text shrinks", .enabled(if: SharedData.isCI || Subprocess.which("nvim") != nil, "needs nvim (Debian's neovim)"))
+    func pausedPreview() throws {
+        try runAgainstServer(script: "paused.lua", marker: "paused: ok")
+    }
+
+    /// Runs `Editors/nvim/test/SCRIPT` in headless Neovim against this build's mdpreview.
+    private func runAgainstServer(script name: String, marker: String) throws {
         guard let nvim = Subprocess.which("nvim") else {
             if SharedData.isCI { Issue.record("nvim is not installed (./dev installs Debian's neovim)") }
             return
         }
         let mdpreview = try Subprocess.builtProduct("mdpreview")
-        let script = SharedData.packageRoot.appendingPathComponent("Editors/nvim/test/e2e.lua").path
+        let script = SharedData.packageRoot.appendingPathComponent("Editors/nvim/test/\(name)").path
         var environment = ProcessInfo.processInfo.environment
         environment["MDPREVIEW_CMD"] = mdpreview.path
         let result = try Subprocess.run(nvim, ["--headless", "-u", "NONE", "-i", "NONE", "-c", "luafile \(script)"], environment: environment)
         let output = result.stdoutText + result.stderrText
         #expect(result.status == 0, "\(output)")
-        #expect(output.contains("e2e: ok"), "\(output)")
-        print(output.split(separator: "\n").filter { $0.contains("e2e:") }.joined(separator: "\n"))
+        #expect(output.contains(marker), "\(output)")
+        print(output.split(separator: "\n").filter { $0.contains(marker.prefix(while: { $0 != ":" })) }.joined(separator: "\n"))
     }
 
     @Test("the plugin's edit reconstruction matches the buffer over random edits", .enabled(if: SharedData.isCI || Subprocess.which("nvim") != nil, "needs nvim (Debian's neovim)"))

@@ -71,7 +71,9 @@ struct BadDocumentIsolationTests {
         // The bad document: failures with their reasons, then the pause; nothing rendered.
         let failures = log.all.compactMap { if case .renderFailed(let f) = $0, f.documentID == "bad" { f } else { nil } }
         #expect(failures.count == 2)
-        #expect(failures.first.map { if case .memory = $0.reason { true } else { false } } == true, "the table bomb hit the memory cap")
+        // The table bomb hits the memory cap; a ThreadSanitizer build of the worker is so slow
+        // that it hits the deadline first (StdioBadDocumentTests pins `memory`). Never a crash.
+        #expect(failures.first.map { if case .crash = $0.reason { false } else { true } } == true, "the table bomb was stopped by a limit")
         #expect(failures.last.map { if case .timeout = $0.reason { true } else { false } } == true, "the quadratic run hit its deadline")
         #expect(log.renders(of: "bad").isEmpty, "no HTML for the bad document")
         let pauseIndex = log.all.firstIndex { if case .previewPaused = $0 { true } else { false } }

@@ -29,6 +29,9 @@ local defaults = {
   -- The server command: a string (program) or a list (program and arguments before
   -- "stdio"). Default: vim.g.mdpreview_cmd, else "mdpreview".
   cmd = nil,
+  -- Arguments after "stdio", e.g. { '--render-timeout-ms', '2000' } (Docs/PROTOCOL.md,
+  -- "Server options").
+  server_args = nil,
   -- Render options sent with `open` (see Docs/PROTOCOL.md), e.g. { smart = true }.
   options = nil,
   -- Where to write each render's HTML: nil (nowhere), a path (a "%d" in it becomes
@@ -46,6 +49,9 @@ local defaults = {
 
 M.config = vim.deepcopy(defaults)
 M.last_render = {}
+-- The last renderFailed / previewPaused event per buffer, until it renders again.
+M.failures = {}
+M.paused = {}
 M.errors = {}
 M.docs = {}
 M.server = nil
@@ -72,6 +78,7 @@ local function server_argv()
   local cmd = M.config.cmd or vim.g.mdpreview_cmd or 'mdpreview'
   local argv = type(cmd) == 'table' and vim.deepcopy(cmd) or { cmd }
   table.insert(argv, 'stdio')
+  vim.list_extend(argv, M.config.server_args or {})
   return argv
 end
 
@@ -208,6 +215,11 @@ local function handle_event(event)
       return
     end
     M.stats.renders = M.stats.renders + 1
+    if M.paused[bufnr] then
+      notify('the preview renders again', vim.log.levels.INFO)
+    end
+    M.failures[bufnr] = nil
+    M.paused[bufnr] = nil
     M.last_render[bufnr] = {
       version = event.version,
       html = event.html,
@@ -234,6 +246,21 @@ local function handle_event(event)
     else
       notify(string.format('%s: %s', tostring(event.code), tostring(event.message)))
     end
+  elseif kind == 'renderFailed' then
+    local bufnr = doc_buffer(event.doc)
+    if bufnr then
+      M.failures[bufnr] = event
+    end
+    if event.failures == 1 then
+      notify(string.format('render failed (%s): %s; the preview shows the last good render', tostring(event.reason), tostring(event.message)))
+    end
+  elseif kind == 'previewPaused' then
+    local bufnr = doc_buffer(event.doc)
+    if bufnr then
+      M.paused[bufnr] = event
+    end
+    notify(string.format('preview paused after %d failed renders (%s); retrying in %d s, or now with :MdPreviewRender',
+      event.failures or 0, tostring(event.reason), math.floor((event.retry_in_ms or 0) / 1000 + 0.5)))
   elseif kind == 'bye' then
     if server then
       server.bye = true
@@ -405,6 +432,16 @@ local function build_patches(bufnr, queue)
     end
   end
   return { { pos = low, del = high_old - low, ins = text_between(bufnr, low, high_new) } }
+end
+
+--- Asks for a render of the buffer now (also ends a pause after failed renders).
+function M.render(bufnr)
+  bufnr = bufnr or api.nvim_get_current_buf()
+  local state = M.docs[bufnr]
+  if state then
+    M.flush(bufnr)   -- the render covers every edit made so far
+    send({ op = 'render', doc = state.doc }, state)
+  end
 end
 
 --- Sends the changes queued for a buffer as one edit transaction.
