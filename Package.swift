@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["EditTraces"],
+            dependencies: ["EditTraces", "MarkdownRenderer", "RenderWorkers"],
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
@@ -171,7 +171,7 @@ let package = Package(
 
         .executableTarget(
             name: "RenderIsolation",
-            dependencies: ["PreviewEngine", "RenderWorkers", "MarkdownRenderer", "DocumentModel", "EditTraces", "Primitives", "TestSupport",
+            dependencies: ["PreviewEngine", "RenderWorkers", "MarkdownRenderer", "DocumentModel", "Primitives", "TestSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/RenderIsolation",
             swiftSettings: strict

@@ -21,7 +21,8 @@ public enum HostileMarkdown {
     /// paragraphs with emphasis, links and code, lists, fences, tables, quotes, HTML,
     /// footnotes, invalid bytes spelled as U+FFFD) and, with probability `hostileShare`
     /// per block, a hostile run: nested brackets and emphasis, `![[]()` runs, wide
-    /// tables, deep block quotes and lists, long backtick runs.
+    /// tables, deep block quotes and lists, long backtick runs; one hostile run in eight
+    /// is twenty times longer.
     public static func mixture(size: Int, hostileShare: Double, using generator: inout SplitMix64) -> String {
         var text = ""
         while text.utf8.count < size {
@@ -60,13 +61,15 @@ public enum HostileMarkdown {
         }
     }
 
+    /// A hostile run; one in eight is large enough to take seconds or gigabytes.
     private static func hostileBlock(using generator: inout SplitMix64) -> String {
-        let n = count(50...2_000, using: &generator)
+        let large = generator.next() % 8 == 0
+        let n = count(50...2_000, using: &generator) * (large ? 20 : 1)
         switch generator.next() % 7 {
         case 0: return quadraticInlines(repetitions: n)
         case 1: return String(repeating: "[", count: n) + "a" + String(repeating: "]", count: n) + "\n"
         case 2: return String(repeating: "*a ", count: n) + String(repeating: "_", count: n) + "\n"
-        case 3: return tableBomb(columns: min(n, 400))
+        case 3: return tableBomb(columns: min(n, large ? 4_000 : 400))
         case 4: return String(repeating: "> ", count: min(n, 500)) + "deep\n"
         case 5: return String(repeating: "`", count: n) + " x " + String(repeating: "`", count: n - 1) + "\n"
         default: return (0..<min(n, 300)).map { String(repeating: "  ", count: $0) + "- item\n" }.joined()
