@@ -37,7 +37,7 @@ struct OverheadCommand: ParsableCommand {
             isolated.sort()
             let p50 = (inProcess[rounds / 2], isolated[rounds / 2]), p90 = (inProcess[rounds * 9 / 10], isolated[rounds * 9 / 10])
             print(String(format: "%-9@ %10.3f ms %10.3f ms %+9.3f ms %+8.1f%% %12.3f ms %10.3f ms",
-                         "\(text.utf8.count / 1024) KiB" as NSString, p50.0, p50.1, p50.1 - p50.0, (p50.1 / p50.0 - 1) * 100, p90.0, p90.1))
+                         "\(size >> 10) KiB" as NSString, p50.0, p50.1, p50.1 - p50.0, (p50.1 / p50.0 - 1) * 100, p90.0, p90.1))
         }
     }
 }

@@ -16,6 +16,7 @@ struct ThroughputCommand: ParsableCommand {
     @Option(help: "Rounds; the sides alternate.") var rounds = 3
     @Option(help: "Documents edited at once.") var documents = 8
     @Option(help: "KiB of each document (cut from the corpus).") var documentKib = 48
+    @Option(help: "Microseconds between two edits of one document: faster than renders, so renders are the bottleneck, without the edits taking the CPU the renders need.") var editIntervalUs = 2_000
 
     func run() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Setup.corpus.path).filter { $0.hasSuffix(".md") && $0 != "README.md" }.sorted()
@@ -25,7 +26,7 @@ struct ThroughputCommand: ParsableCommand {
         let texts = (0..<documents).map { sources[$0 % sources.count] }
         let cores = RenderWorkerPool.defaultWorkerCount
         let executable = try Setup.worker()
-        print("render-isolation throughput: \(documents) documents (\(texts.map { "\($0.utf8.count / 1024)" }.joined(separator: ", ")) KiB) edited at once, every-keystroke, \(cores) pool threads, \(rounds) x \(seconds) s per side")
+        print("render-isolation throughput: \(documents) documents (\(texts.map { "\($0.utf8.count / 1024)" }.joined(separator: ", ")) KiB) edited at once, every-keystroke, an edit per document every \(editIntervalUs) µs, \(cores) pool threads, \(rounds) x \(seconds) s per side")
         var results: [String: [Double]] = [:]
         for _ in 0..<rounds {
             for (name, isolation) in [("in-process", RenderIsolation.inProcess), ("workers", .workers(executable: executable, count: cores))] {
@@ -55,7 +56,7 @@ struct ThroughputCommand: ParsableCommand {
                 while !stop.withLock({ $0 }) {
                     _ = try? engine.edit("doc-\(index)", .insert("x", at: position))
                     position += 1
-                    usleep(200)   // a fast typist on every document; renders are the bottleneck
+                    usleep(UInt32(editIntervalUs))
                 }
             }
         }

@@ -37,6 +37,10 @@ struct BadDocumentIsolationTests {
             try engine.open(id, text: HostileMarkdown.mixture(size: 2_000, hostileShare: 0, using: &generator))
         }
 
+        // Version 0 of each (edits made before it renders would coalesce it away).
+        try #require(log.wait(timeout: .seconds(30)) { events in
+            good.allSatisfy { id in events.contains { if case .rendered(let r) = $0 { r.documentID == id } else { false } } }
+        })
         var latencies: [Duration] = []
         let rounds = 120
         for round in 1...rounds {

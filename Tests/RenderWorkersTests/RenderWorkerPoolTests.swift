@@ -107,40 +107,41 @@ struct RenderWorkerPoolTests {
     func crashDuringRender() throws {
         let pool = try Self.pool(workers: 1, limits: RenderLimits(baseDeadline: .seconds(60)))
         defer { pool.shutdown() }
-        _ = try pool.render("warm", options: .default)
-        let worker = try #require(pool.workerProcessIDs.first)
-        let outcome = Failures()
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            do { _ = try pool.render(HostileMarkdown.quadraticInlines(repetitions: 100_000), options: .default) } catch { outcome.add("\(error)") }
-            done.signal()
-        }
-        let idleTicks = Self.cpuTicks(worker)   // its start-up (slow under a sanitizer) is behind it
-        #expect(ProcessTable.eventually { Self.cpuTicks(worker) > idleTicks + 10 }, "the worker is parsing")
-        kill(worker, SIGKILL)
-        done.wait()
-        #expect(outcome.all.count == 1 && outcome.all[0].contains("killed by signal 9"), "\(outcome.all)")
+        let slow = try SlowRender(on: pool)
+        kill(slow.worker, SIGKILL)
+        slow.done.wait()
+        #expect(slow.outcome.all.count == 1 && slow.outcome.all[0].contains("killed by signal 9"), "\(slow.outcome.all)")
         #expect(try pool.render("after", options: .default) == "<p>after</p>\n")
     }
 
     @Test("shutdown ends a running render at once and refuses later ones")
     func shutdownDuringRender() throws {
         let pool = try Self.pool(workers: 1, limits: RenderLimits(baseDeadline: .seconds(60)))
-        _ = try pool.render("warm", options: .default)
-        let worker = try #require(pool.workerProcessIDs.first)
+        let slow = try SlowRender(on: pool)
+        pool.shutdown()
+        #expect(slow.done.wait(timeout: .now() + 10) == .success)
+        #expect(slow.outcome.all == ["the render worker failed: the render workers were shut down"])
+        #expect(throws: RenderFailure.crash("the render workers were shut down")) { try pool.render("late", options: .default) }
+        #expect(!ProcessTable.children().contains(slow.worker), "killed and reaped")
+    }
+
+    /// A render of a 600 KB quadratic document (about 20 s) started in the background on
+    /// a one-worker pool, returned once its worker is seen parsing.
+    struct SlowRender {
+        let worker: Int32
         let outcome = Failures()
         let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            do { _ = try pool.render(HostileMarkdown.quadraticInlines(repetitions: 100_000), options: .default) } catch { outcome.add("\(error)") }
-            done.signal()
+
+        init(on pool: RenderWorkerPool) throws {
+            _ = try pool.render("warm", options: .default)
+            worker = try #require(pool.workerProcessIDs.first)
+            let idleTicks = RenderWorkerPoolTests.cpuTicks(worker)   // its start-up (slow under a sanitizer) is behind it
+            DispatchQueue.global().async { [outcome, done] in
+                do { _ = try pool.render(HostileMarkdown.quadraticInlines(repetitions: 100_000), options: .default) } catch { outcome.add("\(error)") }
+                done.signal()
+            }
+            #expect(ProcessTable.eventually { RenderWorkerPoolTests.cpuTicks(worker) > idleTicks + 10 }, "the worker is parsing")
         }
-        let idleTicks = Self.cpuTicks(worker)
-        #expect(ProcessTable.eventually { Self.cpuTicks(worker) > idleTicks + 10 }, "the worker is parsing")
-        pool.shutdown()
-        #expect(done.wait(timeout: .now() + 10) == .success)
-        #expect(outcome.all == ["the render worker failed: the render workers were shut down"])
-        #expect(throws: RenderFailure.crash("the render workers were shut down")) { try pool.render("late", options: .default) }
-        #expect(!ProcessTable.children().contains(worker), "killed and reaped")
     }
 
     /// User plus system CPU ticks a process has used (`/proc/PID/stat` fields 14, 15).

@@ -10,16 +10,9 @@
 -- clean shutdown (`bye`).
 -- Prints "e2e: ok ..." and exits 0, or prints what went wrong and exits 1.
 
-local script = debug.getinfo(1, 'S').source:sub(2)
-local root = vim.fn.fnamemodify(script, ':p:h:h')
-vim.opt.runtimepath:prepend(root)
-package.path = root .. '/lua/?.lua;' .. root .. '/lua/?/init.lua;' .. package.path
-
+local setup = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h') .. '/setup.lua')
+local cmd = setup.cmd
 local api = vim.api
-local cmd = os.getenv('MDPREVIEW_CMD')
-if cmd == nil or cmd == '' then
-  cmd = 'mdpreview'
-end
 local timeout_ms = tonumber(os.getenv('MDPREVIEW_E2E_TIMEOUT_MS') or '') or 20000
 
 local mdpreview = require('mdpreview')

@@ -7,16 +7,9 @@
 -- at once ("renders again"), and the last render is of the new text.
 -- Prints "paused: ok" and exits 0, or what went wrong and exits 1.
 
-local script = debug.getinfo(1, 'S').source:sub(2)
-local root = vim.fn.fnamemodify(script, ':p:h:h')
-vim.opt.runtimepath:prepend(root)
-package.path = root .. '/lua/?.lua;' .. root .. '/lua/?/init.lua;' .. package.path
-
+local setup = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h') .. '/setup.lua')
+local root, cmd = setup.root, setup.cmd
 local api = vim.api
-local cmd = os.getenv('MDPREVIEW_CMD')
-if cmd == nil or cmd == '' then
-  cmd = 'mdpreview'
-end
 dofile(root .. '/plugin/mdpreview.lua')   -- the user commands (-u NONE loads no plugins)
 local mdpreview = require('mdpreview')
 local notes = {}
