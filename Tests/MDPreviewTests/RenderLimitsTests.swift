@@ -9,16 +9,9 @@ struct RenderLimitsTests {
         try Subprocess.run(try Subprocess.builtProduct("mdpreview"), arguments, input: Data(input))
     }
 
-    /// `![[]()` repeated: quadratic in Debian's libcmark-gfm (75 s at 1 MB).
-    static func quadraticInlines(repetitions: Int) -> [UInt8] { Array(String(repeating: "![[]()", count: repetitions).utf8) }
+    static func quadraticInlines(repetitions: Int) -> [UInt8] { Array(HostileMarkdown.quadraticInlines(repetitions: repetitions).utf8) }
 
-    /// A table with `columns` header cells and as many one-cell rows: the extension pads
-    /// every row to the header, so memory grows with the square of the input.
-    static func tableBomb(columns: Int) -> [UInt8] {
-        var text = "|" + String(repeating: "a|", count: columns) + "\n|" + String(repeating: "-|", count: columns) + "\n"
-        text += String(repeating: "|x|\n", count: columns)
-        return Array(text.utf8)
-    }
+    static func tableBomb(columns: Int) -> [UInt8] { Array(HostileMarkdown.tableBomb(columns: columns).utf8) }
 
     /// The ids of running `mdpreview render-worker` processes started by `parent`, from
     /// /proc (other tests start workers of their own meanwhile).

@@ -89,6 +89,13 @@ struct BadDocumentIsolationTests {
         let growth = ProcessTable.residentBytes - residentBefore
         print("five documents: resident memory grew by \(growth >> 20) MiB")
         #expect(growth < 200 << 20, "the engine's memory stays bounded")
+
+        // The workers end with the engine.
+        guard case .workers(let pool) = engine.renderBackend else { Issue.record("the engine renders in workers"); return }
+        let workers = pool.workerProcessIDs
+        #expect(!workers.isEmpty && workers.allSatisfy { ProcessTable.children().contains($0) })
         engine.shutdown()
+        #expect(pool.workerProcessIDs.isEmpty)
+        #expect(workers.allSatisfy { !ProcessTable.children().contains($0) }, "killed and reaped at shutdown")
     }
 }
