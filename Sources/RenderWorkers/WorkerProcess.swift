@@ -42,7 +42,7 @@ package final class WorkerProcess: @unchecked Sendable {
             for fd in input + output + errors where fd >= 0 { close(fd) }
             throw .crash("pipe: \(reason)")
         }
-        var arguments = [executable, "render-worker", "--parent", String(getpid())]
+        var arguments = [Self.displayName(of: executable), "render-worker", "--parent", String(getpid())]
         if let memoryLimit { arguments += ["--memory-limit", String(memoryLimit)] }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
@@ -69,6 +69,16 @@ package final class WorkerProcess: @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    /// The worker's `argv[0]`: the executable, or for `/proc/self/exe` the file it names
+    /// (what `ps` should show).
+    private static func displayName(of executable: String) -> String {
+        guard executable == "/proc/self/exe" else { return executable }
+        var path = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(executable, &path, path.count - 1)
+        guard length > 0 else { return executable }
+        return String(decoding: path.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 
     /// This process's environment without `SWIFT_BACKTRACE`, plus `SWIFT_BACKTRACE=enable=no`.
     private static let environment: [String] = {

@@ -96,9 +96,11 @@ extension RenderCommand {
         }
     }
 
-    /// This executable, for starting workers.
+    /// This executable, for starting workers: `/proc/self/exe`, which runs this process's
+    /// own binary even after the file was replaced or deleted (an upgrade while the
+    /// server runs), where the kernel offers it.
     static var executablePath: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        FileManager.default.isExecutableFile(atPath: "/proc/self/exe") ? "/proc/self/exe" : CommandLine.arguments[0]
     }
 }
 

@@ -27,8 +27,8 @@ final class StdioSession: @unchecked Sendable {
     private let stderrData = Locked(Data())
     private let stderrDone = DispatchSemaphore(value: 0)
 
-    init(arguments: [String] = [], environment: [String: String] = [:]) throws {
-        process.executableURL = try Subprocess.builtProduct("mdpreview")
+    init(executable: URL? = nil, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        process.executableURL = try executable ?? Subprocess.builtProduct("mdpreview")
         process.arguments = ["stdio"] + arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
