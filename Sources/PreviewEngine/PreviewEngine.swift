@@ -4,6 +4,7 @@ public import MarkdownRenderer
 import Primitives
 import Synchronization
 package import WorkerPool
+package import RenderWorkers
 
 /// The live-preview engine an editor backend embeds: documents take keystroke edits, an
 /// adaptive debouncer decides when to render, a worker pool renders (HIGH), autosaves
@@ -39,6 +40,9 @@ public final class PreviewEngine: Sendable {
         /// How autosave files are written (the package's tests inject failing or gated
         /// writers). Default ``AtomicFileWriter``.
         package var autosaveWriter: any AutosaveWriter = AtomicFileWriter()
+        /// Renders instead of ``isolation`` when set (the package's tests inject renders
+        /// that fail on cue).
+        package var injectedRender: (@Sendable (String, RenderOptions) -> Result<String, RenderFailure>)?
 
         /// A configuration; every parameter has the default documented on its property.
         public init(
@@ -83,7 +87,7 @@ public final class PreviewEngine: Sendable {
         self.configuration = configuration
         self.clock = clock
         autosaver = Autosaver(writer: configuration.autosaveWriter)
-        renderBackend = RenderBackend(configuration.isolation)
+        renderBackend = configuration.injectedRender.map(RenderBackend.injected) ?? RenderBackend(configuration.isolation)
         if let pool {
             self.pool = pool
             ownsPool = false

@@ -40,10 +40,12 @@ extension PreviewEngine {
     }
 }
 
-/// The engine's renderer: in process, or a pool of worker processes.
+/// The engine's renderer: in process, a pool of worker processes, or (in the package's
+/// tests) a function.
 enum RenderBackend: Sendable {
     case inProcess
     case workers(RenderWorkerPool)
+    case injected(@Sendable (String, RenderOptions) -> Result<String, RenderFailure>)
 
     init(_ isolation: RenderIsolation) {
         switch isolation {
@@ -58,6 +60,7 @@ enum RenderBackend: Sendable {
         switch self {
         case .inProcess: .success(renderer.render(text))
         case .workers(let pool): Result { () throws(RenderFailure) in try pool.render(text, options: renderer.options) }
+        case .injected(let render): render(text, renderer.options)
         }
     }
 

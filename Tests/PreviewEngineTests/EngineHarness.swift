@@ -4,6 +4,7 @@ import Dispatch
 import DocumentModel
 import Foundation
 import MarkdownRenderer
+import RenderWorkers
 @testable import PreviewEngine
 import WorkerPool
 
@@ -53,7 +54,9 @@ final class EngineHarness: Sendable {
         autosaveDelay: Duration = .seconds(1),
         statistics: Bool = false,
         writer: any AutosaveWriter = AtomicFileWriter(),
-        isolation: RenderIsolation = .inProcess
+        isolation: RenderIsolation = .inProcess,
+        circuitBreaker: PreviewEngine.CircuitBreakerSettings = .init(),
+        render: (@Sendable (String, RenderOptions) -> Result<String, RenderFailure>)? = nil
     ) {
         clock = ManualEngineClock(start: MonotonicInstant(nanoseconds: 1_000_000_000))
         clock.renderDuration = renderCost
@@ -61,6 +64,8 @@ final class EngineHarness: Sendable {
         var configuration = PreviewEngine.Configuration(policy: policy ?? .adaptive(debouncer), autosaveDelay: autosaveDelay, statisticsDelay: statistics ? .milliseconds(300) : nil)
         configuration.autosaveWriter = writer
         configuration.isolation = isolation
+        configuration.circuitBreaker = circuitBreaker
+        configuration.injectedRender = render
         engine = PreviewEngine(configuration: configuration, clock: clock, pool: pool)
         engine.subscribe { [log] event in log.append(event) }
     }
