@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Primitives
 import RenderWorkers
 import TestSupport
 
@@ -23,7 +24,7 @@ struct FuzzCommand: ParsableCommand {
         defer { pool.shutdown() }
         let report = WorkerFuzz.run(pool: pool, inputs: inputs, seed: seed, maxBytes: maxKib << 10, threads: workers)
         print("render-isolation fuzz: seed \(seed), \(report.inputs) documents up to \(maxKib) KiB (\(report.bytes >> 20) MiB), \(workers) workers, "
-              + String(format: "%.1f s", Setup.milliseconds(report.elapsed) / 1000))
+              + String(format: "%.1f s", report.elapsed.milliseconds / 1000))
         print("outcomes: " + report.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         print("hangs: \(report.hangs.count), HTML mismatches: \(report.mismatches.count), crashes of this process: 0 (it is still running); workers started: \(pool.counters.started)")
         for line in report.hangs + report.mismatches { print("  " + line) }

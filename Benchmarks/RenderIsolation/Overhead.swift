@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Primitives
 import MarkdownRenderer
 import RenderWorkers
 
@@ -28,10 +29,10 @@ struct OverheadCommand: ParsableCommand {
             for _ in 0..<rounds {
                 var start = clock.now
                 _ = renderer.render(text)
-                inProcess.append(Setup.milliseconds(start.duration(to: clock.now)))
+                inProcess.append(start.duration(to: clock.now).milliseconds)
                 start = clock.now
                 _ = try pool.render(text, options: .default)
-                isolated.append(Setup.milliseconds(start.duration(to: clock.now)))
+                isolated.append(start.duration(to: clock.now).milliseconds)
             }
             inProcess.sort()
             isolated.sort()

@@ -70,6 +70,6 @@ struct ThroughputCommand: ParsableCommand {
         stop.withLock { $0 = true }
         group.wait()
         engine.shutdown()
-        return Double(count) / (Setup.milliseconds(elapsed) / 1000)
+        return Double(count) / (elapsed.milliseconds / 1000)
     }
 }

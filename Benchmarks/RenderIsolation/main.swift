@@ -58,10 +58,6 @@ enum Setup {
         while end < bytes.count && end > 0 && bytes[end - 1] != 0x0A { end -= 1 }
         return String(decoding: bytes[..<end], as: UTF8.self)
     }
-
-    static func milliseconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) * 1e-15
-    }
 }
 
 RenderIsolationCommand.main()

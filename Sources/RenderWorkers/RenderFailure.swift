@@ -1,3 +1,5 @@
+import Primitives
+
 /// Why a render in a worker process produced no HTML.
 public enum RenderFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// It ran past its deadline and the worker was killed.
@@ -21,15 +23,11 @@ public enum RenderFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .timeout(let deadline):
-            "the render took longer than its deadline (\(Self.milliseconds(deadline)) ms) and was stopped"
+            "the render took longer than its deadline (\(deadline.nanosecondsClamped / 1_000_000) ms) and was stopped"
         case .memory(let limit):
             "the render needed more than the worker's memory cap (\(limit >> 20) MiB) and was stopped"
         case .crash(let reason):
             "the render worker failed: \(reason)"
         }
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }

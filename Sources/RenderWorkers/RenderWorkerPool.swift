@@ -60,11 +60,8 @@ public final class RenderWorkerPool: Sendable {
     public static func locateExecutable() -> String? {
         var candidates: [String] = []
         if let named = getenv("PREVIEWENGINE_RENDER_WORKER") { candidates.append(String(cString: named)) }
-        var path = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &path, path.count - 1)
-        if length > 0 {
-            let executable = String(decoding: path.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if let slash = executable.lastIndex(of: "/") { candidates.append(executable[..<slash] + "/mdpreview") }
+        if let executable = ownExecutablePath(), let slash = executable.lastIndex(of: "/") {
+            candidates.append(executable[..<slash] + "/mdpreview")
         }
         if let searchPath = getenv("PATH") {
             candidates += String(cString: searchPath).split(separator: ":").map { $0 + "/mdpreview" }

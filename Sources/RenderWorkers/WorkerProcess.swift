@@ -13,7 +13,7 @@ package final class WorkerProcess: @unchecked Sendable {
     /// The worker's process id.
     package let pid: Int32
     /// The cap on the worker's address-space growth, in bytes, if any.
-    package let memoryLimit: Int?
+    private let memoryLimit: Int?
     private let toWorker: Int32
     private let fromWorker: Int32
     private let errorsFromWorker: Int32
@@ -74,10 +74,7 @@ package final class WorkerProcess: @unchecked Sendable {
     /// (what `ps` should show).
     private static func displayName(of executable: String) -> String {
         guard executable == "/proc/self/exe" else { return executable }
-        var path = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink(executable, &path, path.count - 1)
-        guard length > 0 else { return executable }
-        return String(decoding: path.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return ownExecutablePath() ?? executable
     }
 
     /// This process's environment without `SWIFT_BACKTRACE`, plus `SWIFT_BACKTRACE=enable=no`.
@@ -228,7 +225,7 @@ package final class WorkerProcess: @unchecked Sendable {
             let remaining = ContinuousClock.now.duration(to: end)
             guard remaining > .zero else { return nil }
             var poller = pollfd(fd: fd, events: Int16(events), revents: 0)
-            let milliseconds = Int32(clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1)
+            let milliseconds = Int32(clamping: remaining.nanosecondsClamped / 1_000_000 + 1)
             let ready = poll(&poller, 1, milliseconds)
             if ready < 0 { if errno == EINTR { continue }; return false }
             if ready > 0 { return true }

@@ -77,14 +77,19 @@ extension RenderCommand {
     /// The HTML of `input`, from a worker process within the limits unless `--in-process`.
     private func render(_ input: [UInt8]) throws -> [UInt8] {
         if inProcess { return MarkdownRenderer(options: flags.options).renderUTF8(bytes: input) }
-        let kibibytes = input.count / 1024
-        let deadline = Duration.milliseconds(timeoutMilliseconds ?? 2000 + 2 * kibibytes)
-        let memoryLimit = memoryLimitMegabytes.map { $0 << 20 } ?? (1 << 30) + 32 * input.count
+        // A batch job's limits: 2 s + 2 ms per KiB and 1 GiB + 32 x the input, or as given.
+        let limits = RenderLimits(
+            baseDeadline: .milliseconds(timeoutMilliseconds ?? 2000),
+            deadlinePerKiB: timeoutMilliseconds == nil ? .milliseconds(2) : .zero,
+            memoryLimit: memoryLimitMegabytes.map { $0 << 20 } ?? (1 << 30) + 32 * input.count
+        )
         do throws(RenderFailure) {
-            let worker = try WorkerProcess(executable: Self.executablePath, memoryLimit: memoryLimit)
+            let worker = try WorkerProcess(executable: Self.executablePath, memoryLimit: limits.memoryLimit)
             defer { worker.stop() }
             let result = input.withUnsafeBytes { bytes in
-                Result { () throws(RenderFailure) in try worker.render(bytes, options: flags.options, deadline: deadline) }
+                Result { () throws(RenderFailure) in
+                    try worker.render(bytes, options: flags.options, deadline: limits.deadline(forInputBytes: bytes.count))
+                }
             }
             return try result.get()
         } catch {
