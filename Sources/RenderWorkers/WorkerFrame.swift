@@ -29,14 +29,9 @@ package enum WorkerFrame {
         case unknownKind(UInt8)
     }
 
-    /// One render: the options and the Markdown text (any bytes; the worker repairs
-    /// invalid UTF-8 as `MarkdownRenderer.render(bytes:)` does).
-    package static func request(markdown: some Collection<UInt8>, options: RenderOptions) -> [UInt8] {
-        requestHeader(markdownLength: markdown.count, options: options) + markdown
-    }
-
     /// The first 9 bytes of a request frame (length, kind, options); the Markdown bytes
-    /// follow, so a large text is written without being copied into a frame.
+    /// (any bytes: the worker repairs invalid UTF-8 as `MarkdownRenderer.render(bytes:)`
+    /// does) follow, so a large text is written without being copied into a frame.
     package static func requestHeader(markdownLength: Int, options: RenderOptions) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(requestHeaderLength)
@@ -48,11 +43,6 @@ package enum WorkerFrame {
 
     /// The length of ``requestHeader(markdownLength:options:)``.
     package static let requestHeaderLength = 9
-
-    /// A reply with the rendered HTML (valid UTF-8).
-    package static func reply(html: some Collection<UInt8>) -> [UInt8] {
-        replyHeader(htmlLength: html.count) + html
-    }
 
     /// The first 5 bytes of a reply frame (length, status); the HTML follows.
     package static func replyHeader(htmlLength: Int) -> [UInt8] {
@@ -90,24 +80,6 @@ package enum WorkerFrame {
         for (index, byte) in prefix.enumerated() { length |= Int(byte) << (8 * index) }
         guard length <= maxPayloadLength else { throw .tooLong(length) }
         return length
-    }
-
-    /// The options and text of a request payload (without its length prefix).
-    package static func decodeRequest(_ payload: [UInt8]) throws(DecodingError) -> (options: RenderOptions, text: [UInt8]) {
-        guard let kind = payload.first else { throw .truncated }
-        guard kind == 1 else { throw .unknownKind(kind) }
-        guard payload.count >= 5 else { throw .truncated }
-        var header: [UInt8] = []
-        appendLittleEndian(UInt32(payload.count), to: &header)
-        let decoded = try decodeRequestHeader(header + payload[0..<5])
-        return (decoded.options, Array(payload[5...]))
-    }
-
-    /// The HTML bytes of a reply payload (without its length prefix).
-    package static func decodeReply(_ payload: [UInt8]) throws(DecodingError) -> ArraySlice<UInt8> {
-        guard let status = payload.first else { throw .truncated }
-        guard status == 0 else { throw .unknownKind(status) }
-        return payload[1...]
     }
 
     private static func appendLittleEndian(_ value: UInt32, to bytes: inout [UInt8]) {

@@ -2,36 +2,43 @@ import MarkdownRenderer
 @testable import RenderWorkers
 import Testing
 
+/// The frame headers the worker and the parent exchange (the bytes after a header are
+/// the text or the HTML as they are; `RenderWorkerPoolTests` checks them end to end).
 @Suite("render workers: frames")
 struct WorkerFrameTests {
-    @Test("a request carries every option and extension and the exact text")
+    @Test("a request header carries every option and extension and the text's length")
     func requestRoundTrip() throws {
         var options = RenderOptions.default
         options.smartPunctuation = true
         options.strikethroughDoubleTilde = true
         options.extensions = [.table, .footnotes]
-        let frame = WorkerFrame.request(markdown: Array("# Hi é\u{0}".utf8), options: options)
-        let length = try WorkerFrame.payloadLength(prefix: frame.prefix(4))
-        #expect(length == frame.count - 4)
-        let decoded = try WorkerFrame.decodeRequest(Array(frame.dropFirst(4)))
+        let text = Array("# Hi é\u{0}".utf8)
+        let header = WorkerFrame.requestHeader(markdownLength: text.count, options: options)
+        #expect(header.count == WorkerFrame.requestHeaderLength)
+        #expect(try WorkerFrame.payloadLength(prefix: header.prefix(4)) == 5 + text.count, "kind, options, then the text")
+        let decoded = try WorkerFrame.decodeRequestHeader(header)
         #expect(decoded.options == options)
-        #expect(decoded.text == Array("# Hi é\u{0}".utf8))
-        let plain = try WorkerFrame.decodeRequest(Array(WorkerFrame.request(markdown: [UInt8](), options: .default).dropFirst(4)))
-        #expect(plain.options == .default && plain.text.isEmpty)
+        #expect(decoded.markdownLength == text.count)
+        let plain = try WorkerFrame.decodeRequestHeader(WorkerFrame.requestHeader(markdownLength: 0, options: .default))
+        #expect(plain.options == .default && plain.markdownLength == 0)
     }
 
     @Test("bad frames are errors, never traps")
     func badFrames() {
         #expect(throws: WorkerFrame.DecodingError.tooLong(0xFFFF_FFFF)) { try WorkerFrame.payloadLength(prefix: [0xFF, 0xFF, 0xFF, 0xFF]) }
         #expect(throws: WorkerFrame.DecodingError.truncated) { try WorkerFrame.payloadLength(prefix: [1, 0]) }
-        #expect(throws: WorkerFrame.DecodingError.truncated) { try WorkerFrame.decodeRequest([1, 0]) }
-        #expect(throws: WorkerFrame.DecodingError.unknownKind(9)) { try WorkerFrame.decodeRequest([9, 0, 0, 0, 0]) }
-        #expect(throws: WorkerFrame.DecodingError.truncated) { try WorkerFrame.decodeReply([]) }
+        #expect(throws: WorkerFrame.DecodingError.truncated) { try WorkerFrame.decodeRequestHeader([1, 0]) }
+        #expect(throws: WorkerFrame.DecodingError.truncated) { try WorkerFrame.decodeRequestHeader([4, 0, 0, 0, 1, 0, 0, 0, 0]) }
+        #expect(throws: WorkerFrame.DecodingError.unknownKind(9)) { try WorkerFrame.decodeRequestHeader([5, 0, 0, 0, 9, 0, 0, 0, 0]) }
+        #expect(throws: WorkerFrame.DecodingError.truncated) { try WorkerFrame.replyLength(header: []) }
+        #expect(throws: WorkerFrame.DecodingError.truncated) { try WorkerFrame.replyLength(header: [0, 0, 0, 0, 0]) }
+        #expect(throws: WorkerFrame.DecodingError.unknownKind(3)) { try WorkerFrame.replyLength(header: [1, 0, 0, 0, 3]) }
     }
 
-    @Test("a reply carries the HTML")
+    @Test("a reply header announces the HTML's length")
     func reply() throws {
-        let frame = WorkerFrame.reply(html: Array("<p>é</p>\n".utf8))
-        #expect(try Array(WorkerFrame.decodeReply(Array(frame.dropFirst(4)))) == Array("<p>é</p>\n".utf8))
+        let html = Array("<p>é</p>\n".utf8)
+        #expect(try WorkerFrame.replyLength(header: WorkerFrame.replyHeader(htmlLength: html.count)) == html.count)
+        #expect(try WorkerFrame.replyLength(header: WorkerFrame.replyHeader(htmlLength: 0)) == 0)
     }
 }
