@@ -11,8 +11,9 @@ struct CircuitBreaker: Sendable, Equatable {
     typealias Settings = PreviewEngine.CircuitBreakerSettings
 
     enum State: Sendable, Equatable {
-        /// Renders run; `failures` failed in a row so far.
-        case closed(failures: Int)
+        /// Renders run (``consecutiveFailures`` failed in a row so far, fewer than the
+        /// threshold).
+        case closed
         /// Automatic renders stop until `until`; `failedSize` is the UTF-8 size of the
         /// text whose render failed last.
         case open(until: MonotonicInstant, failedSize: Int)
@@ -21,7 +22,7 @@ struct CircuitBreaker: Sendable, Equatable {
     }
 
     let settings: Settings
-    private(set) var state = State.closed(failures: 0)
+    private(set) var state = State.closed
     /// Failed renders since the last success.
     private(set) var consecutiveFailures = 0
     private var coolDown: Duration
@@ -39,7 +40,7 @@ struct CircuitBreaker: Sendable, Equatable {
 
     /// A render succeeded: the breaker closes and the cool-down starts over.
     mutating func succeeded() {
-        state = .closed(failures: 0)
+        state = .closed
         consecutiveFailures = 0
         coolDown = settings.coolDown
     }
@@ -49,8 +50,7 @@ struct CircuitBreaker: Sendable, Equatable {
     mutating func failed(at now: MonotonicInstant, textSize: Int) -> MonotonicInstant? {
         consecutiveFailures += 1
         switch state {
-        case .closed(let failures) where failures + 1 < settings.failureThreshold:
-            state = .closed(failures: failures + 1)
+        case .closed where consecutiveFailures < settings.failureThreshold:
             return nil
         case .halfOpen:
             coolDown = min(coolDown * 2, settings.maximumCoolDown)

@@ -79,7 +79,7 @@ struct RenderPlan: Sendable {
     func hasDelivered(_ version: UInt64) -> Bool { lastDeliveredVersion == version }
 
     /// An edit made `version`, of `textSize` UTF-8 bytes, at `now`.
-    mutating func edited(version: UInt64, at now: MonotonicInstant, textSize: Int = 0) -> Action {
+    mutating func edited(version: UInt64, at now: MonotonicInstant, textSize: Int) -> Action {
         editTimes.append((version, now))
         let decision = policy.keystroke(at: now)
         if breaker.isOpen { return breaker.startsTrial(at: now, textSize: textSize) ? .submit : .none }
@@ -88,7 +88,7 @@ struct RenderPlan: Sendable {
     }
 
     /// The render timer fired at `now`; the text has `textSize` UTF-8 bytes.
-    mutating func timerFired(at now: MonotonicInstant, textSize: Int = 0) -> Action {
+    mutating func timerFired(at now: MonotonicInstant, textSize: Int) -> Action {
         if let trialAt = breaker.trialAt {
             return breaker.startsTrial(at: now, textSize: textSize) ? .submit : .armTimer(trialAt)
         }

@@ -22,8 +22,8 @@ struct RenderPlanTests {
     func deliveryAndLatency() throws {
         var plan = RenderPlan(policy: EveryKeystrokePolicy(), openedAt: at(0))
         #expect(render(&plan, version: 0, start: 0) == .init(deliveredEditTime: at(0), next: .none))
-        #expect(plan.edited(version: 1, at: at(100)) == .submit)
-        #expect(plan.edited(version: 2, at: at(120)) == .submit)
+        #expect(plan.edited(version: 1, at: at(100), textSize: 100) == .submit)
+        #expect(plan.edited(version: 2, at: at(120), textSize: 100) == .submit)
         #expect(render(&plan, version: 2, start: 130) == .init(deliveredEditTime: at(120), next: .none))
         let started28 = plan.startRender(currentVersion: 2, at: at(200))
         #expect(!started28, "version 2 is delivered already")
@@ -36,7 +36,7 @@ struct RenderPlanTests {
         var plan = RenderPlan(policy: EveryKeystrokePolicy(), openedAt: at(0))
         let started36 = plan.startRender(currentVersion: 0, at: at(0))
         #expect(started36)
-        #expect(plan.edited(version: 1, at: at(5)) == .none, "the policy waits for the render in flight")
+        #expect(plan.edited(version: 1, at: at(5), textSize: 100) == .none, "the policy waits for the render in flight")
         let started38 = plan.startRender(currentVersion: 1, at: at(6))
         #expect(!started38)
         let finish = plan.renderFinished(version: 0, duration: .milliseconds(10), at: at(10), cancelled: false, currentVersion: 1, shuttingDown: false)
@@ -47,8 +47,8 @@ struct RenderPlanTests {
     @Test("an older render finishing after a newer delivery is discarded, so versions only increase")
     func versionOrder() {
         var plan = RenderPlan(policy: EveryKeystrokePolicy(), openedAt: at(0))
-        _ = plan.edited(version: 1, at: at(1))
-        _ = plan.edited(version: 2, at: at(2))
+        _ = plan.edited(version: 1, at: at(1), textSize: 100)
+        _ = plan.edited(version: 2, at: at(2), textSize: 100)
         #expect(render(&plan, version: 2, start: 3)?.deliveredEditTime == at(2))
         // A render of version 1 (started from a snapshot taken earlier) ends late.
         let started51 = plan.startRender(currentVersion: 3, at: at(20))
@@ -74,14 +74,14 @@ struct RenderPlanTests {
         #expect(plan.renderRequested() == .submit, "nothing runs: submit at once")
         let started71 = plan.startRender(currentVersion: 0, at: at(0))
         #expect(started71)
-        #expect(plan.edited(version: 1, at: at(5)) == .none)
+        #expect(plan.edited(version: 1, at: at(5), textSize: 100) == .none)
         #expect(plan.renderRequested() == .none, "remembered until the render ends")
         let finish = plan.renderFinished(version: 0, duration: .milliseconds(10), at: at(10), cancelled: false, currentVersion: 1, shuttingDown: false)
         #expect(finish.next == .submit, "not the policy's 300 ms wait")
         let started76 = plan.startRender(currentVersion: 1, at: at(11))
         #expect(started76)
         // Without renderNow the trailing policy would wait.
-        #expect(plan.edited(version: 2, at: at(12)) == .none)
+        #expect(plan.edited(version: 2, at: at(12), textSize: 100) == .none)
         let next = plan.renderFinished(version: 1, duration: .milliseconds(10), at: at(21), cancelled: false, currentVersion: 2, shuttingDown: false)
         #expect(next.next == .armTimer(at(312)))
     }
@@ -106,19 +106,19 @@ struct RenderPlanTests {
     func timer() {
         var plan = RenderPlan(policy: TrailingDebouncePolicy(delay: .milliseconds(300)), openedAt: at(0))
         _ = render(&plan, version: 0, start: 0)
-        #expect(plan.edited(version: 1, at: at(100)) == .armTimer(at(400)))
-        #expect(plan.edited(version: 2, at: at(200)) == .armTimer(at(500)))
-        #expect(plan.timerFired(at: at(400)) == .armTimer(at(500)))
-        #expect(plan.timerFired(at: at(500)) == .submit)
+        #expect(plan.edited(version: 1, at: at(100), textSize: 100) == .armTimer(at(400)))
+        #expect(plan.edited(version: 2, at: at(200), textSize: 100) == .armTimer(at(500)))
+        #expect(plan.timerFired(at: at(400), textSize: 100) == .armTimer(at(500)))
+        #expect(plan.timerFired(at: at(500), textSize: 100) == .submit)
     }
 
     @Test("while shutting down, only an undelivered current version is rendered again, and no timer is armed")
     func shuttingDown() {
         var plan = RenderPlan(policy: TrailingDebouncePolicy(delay: .milliseconds(300)), openedAt: at(0))
-        _ = plan.edited(version: 1, at: at(1))
+        _ = plan.edited(version: 1, at: at(1), textSize: 100)
         let started107 = plan.startRender(currentVersion: 1, at: at(2))
         #expect(started107)
-        _ = plan.edited(version: 2, at: at(3))
+        _ = plan.edited(version: 2, at: at(3), textSize: 100)
         let behind = plan.renderFinished(version: 1, duration: .milliseconds(1), at: at(4), cancelled: false, currentVersion: 2, shuttingDown: true)
         #expect(behind == .init(deliveredEditTime: at(1), next: .submit))
         let done = render(&plan, version: 2, start: 5, shuttingDown: true)
