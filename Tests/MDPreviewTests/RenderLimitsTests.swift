@@ -13,26 +13,6 @@ struct RenderLimitsTests {
 
     static func tableBomb(columns: Int) -> [UInt8] { Array(HostileMarkdown.tableBomb(columns: columns).utf8) }
 
-    /// The ids of running `mdpreview render-worker` processes started by `parent`, from
-    /// /proc (other tests start workers of their own meanwhile).
-    static func workerProcesses(of parent: Int32) -> Set<Int32> {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return Set(entries.compactMap { entry -> Int32? in
-            guard let pid = Int32(entry),
-                  let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
-            let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            return arguments.count > 3 && arguments[1] == "render-worker" && arguments[3] == String(parent) ? pid : nil
-        })
-    }
-
-    /// Whether process `pid` has exited and waits to be reaped.
-    static func isZombie(_ pid: Int32) -> Bool {
-        guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return false }
-        let text = String(decoding: stat, as: UTF8.self)
-        guard let close = text.lastIndex(of: ")") else { return false }
-        return text[text.index(after: close)...].trimmingPrefix(" ").first == "Z"
-    }
-
     @Test("a document slower than the deadline: stopped in time, named on stderr, exit 65, nothing on stdout")
     func deadline() throws {
         let input = try Self.temporaryFile(Self.quadraticInlines(repetitions: 100_000))
@@ -53,7 +33,7 @@ struct RenderLimitsTests {
         #expect(stdout.isEmpty)
         #expect(stderr.contains("longer than its deadline"))
         #expect(elapsed < .seconds(10), "the 75-second parse was stopped (took \(elapsed))")
-        #expect(Self.workerProcesses(of: process.processIdentifier).isEmpty, "the killed worker was reaped")
+        #expect(ProcessTable.renderWorkers(startedBy: process.processIdentifier).isEmpty, "the killed worker was reaped")
     }
 
     static func temporaryFile(_ bytes: [UInt8]) throws -> URL {
@@ -113,19 +93,15 @@ struct RenderLimitsTests {
         process.arguments = ["render", "--timeout-ms", "60000", input.path]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        var workers: Set<Int32> = []
-        let started = ContinuousClock.now
-        while workers.isEmpty && started.duration(to: .now) < .seconds(20) {
-            workers = Self.workerProcesses(of: process.processIdentifier)
-            if workers.isEmpty { usleep(5_000) }
-        }
-        try #require(!workers.isEmpty, "the worker started")
+        var workers: [Int32] = []
+        try #require(ProcessTable.eventually(within: .seconds(20)) {
+            workers = ProcessTable.renderWorkers(startedBy: process.processIdentifier)
+            return !workers.isEmpty
+        }, "the worker started")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let killed = ContinuousClock.now
         // The worker was reparented when its parent died, so look for it by id.
-        func alive() -> Bool { workers.contains { FileManager.default.fileExists(atPath: "/proc/\($0)/cmdline") && !Self.isZombie($0) } }
-        while alive() && killed.duration(to: .now) < .seconds(20) { usleep(5_000) }
-        #expect(!alive(), "the worker died with its parent")
+        func alive() -> Bool { workers.contains { FileManager.default.fileExists(atPath: "/proc/\($0)/cmdline") && !ProcessTable.isZombie($0) } }
+        #expect(ProcessTable.eventually(within: .seconds(20)) { !alive() }, "the worker died with its parent")
     }
 }

@@ -97,7 +97,7 @@ struct RenderWorkerPoolTests {
         _ = try pool.render("first", options: .default)
         let first = try #require(pool.workerProcessIDs.first)
         kill(first, SIGKILL)
-        #expect(ProcessTable.eventually { Self.isZombie(first) }, "it has exited (and waits to be reaped)")
+        #expect(ProcessTable.eventually { ProcessTable.isZombie(first) }, "it has exited (and waits to be reaped)")
         #expect(try pool.render("second", options: .default) == "<p>second</p>\n")
         #expect(pool.counters.failed == 0 && pool.counters.started == 2)
         #expect(!pool.workerProcessIDs.contains(first))
@@ -135,30 +135,13 @@ struct RenderWorkerPoolTests {
         init(on pool: RenderWorkerPool) throws {
             _ = try pool.render("warm", options: .default)
             worker = try #require(pool.workerProcessIDs.first)
-            let idleTicks = RenderWorkerPoolTests.cpuTicks(worker)   // its start-up (slow under a sanitizer) is behind it
+            let idleTicks = ProcessTable.cpuTicks(worker)   // its start-up (slow under a sanitizer) is behind it
             DispatchQueue.global().async { [outcome, done] in
                 do { _ = try pool.render(HostileMarkdown.quadraticInlines(repetitions: 100_000), options: .default) } catch { outcome.add("\(error)") }
                 done.signal()
             }
-            #expect(ProcessTable.eventually { RenderWorkerPoolTests.cpuTicks(worker) > idleTicks + 10 }, "the worker is parsing")
+            #expect(ProcessTable.eventually { ProcessTable.cpuTicks(worker) > idleTicks + 10 }, "the worker is parsing")
         }
-    }
-
-    /// User plus system CPU ticks a process has used (`/proc/PID/stat` fields 14, 15).
-    static func cpuTicks(_ pid: Int32) -> Int {
-        guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return 0 }
-        let text = String(decoding: stat, as: UTF8.self)
-        guard let close = text.lastIndex(of: ")") else { return 0 }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 13 else { return 0 }
-        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
-    }
-
-    static func isZombie(_ pid: Int32) -> Bool {
-        guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return true }
-        let text = String(decoding: stat, as: UTF8.self)
-        guard let close = text.lastIndex(of: ")") else { return true }
-        return text[text.index(after: close)...].trimmingPrefix(" ").first == "Z"
     }
 }
 

@@ -34,11 +34,7 @@ public enum ProcessTable {
     public static func children(of parent: Int32 = getpid(), running argument: String? = nil) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> Int32? in
-            guard let pid = Int32(entry), let stat = FileManager.default.contents(atPath: "/proc/\(entry)/stat") else { return nil }
-            let text = String(decoding: stat, as: UTF8.self)
-            guard let close = text.lastIndex(of: ")") else { return nil }
-            let fields = text[text.index(after: close)...].split(separator: " ")
-            guard fields.count > 1, Int32(fields[1]) == parent else { return nil }
+            guard let pid = Int32(entry), let fields = statFields(of: pid), fields.count > 1, Int32(fields[1]) == parent else { return nil }
             if let argument {
                 let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") ?? Data()
                 let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
@@ -46,6 +42,25 @@ public enum ProcessTable {
             }
             return pid
         }
+    }
+
+    /// Whether process `pid` has exited and waits to be reaped (false once it is gone).
+    public static func isZombie(_ pid: Int32) -> Bool {
+        statFields(of: pid)?.first == "Z"
+    }
+
+    /// User plus system CPU ticks process `pid` has used (`/proc/PID/stat` fields 14, 15).
+    public static func cpuTicks(_ pid: Int32) -> Int {
+        guard let fields = statFields(of: pid), fields.count > 12 else { return 0 }
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+
+    /// The fields of `/proc/PID/stat` after the command name: state, ppid, …
+    private static func statFields(of pid: Int32) -> [Substring]? {
+        guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
+        let text = String(decoding: stat, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        return text[text.index(after: close)...].split(separator: " ")
     }
 
     /// Processes anywhere whose command line is `… render-worker --parent PARENT …`:
