@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "event-encoding", targets: ["EventEncoding"]),
         .library(name: "PreviewProtocol", targets: ["PreviewProtocol"]),
         .library(name: "RenderWorkers", targets: ["RenderWorkers"]),
+        .library(name: "IncrementalRender", targets: ["IncrementalRender"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -176,6 +177,10 @@ let package = Package(
             path: "Benchmarks/RenderIsolation",
             swiftSettings: strict
         ),
+
+        // MARK: IncrementalRender (issue 12): keyed blocks, window re-parses, patches
+        .target(name: "IncrementalRender", dependencies: ["MarkdownRenderer", "DocumentModel"], swiftSettings: strict),
+        .testTarget(name: "IncrementalRenderTests", dependencies: ["IncrementalRender", "MarkdownRenderer", "DocumentModel", "EditTraces", "TestSupport"], swiftSettings: strict),
 
         // MARK: PreviewProtocol (issue 5)
         .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON"], swiftSettings: strict),

@@ -20,10 +20,12 @@ struct FlatText: Sendable {
         try index(of: position, unit: unit).utf8Offset
     }
 
-    /// Resolves and applies one patch. O(log n + k).
-    mutating func apply(_ patch: TextPatch) throws(EditError) {
+    /// Resolves and applies one patch; returns the UTF-8 range it replaced. O(log n + k).
+    @discardableResult
+    mutating func apply(_ patch: TextPatch) throws(EditError) -> Range<Int> {
         let range = try resolve(patch.range)
         replace(range, with: patch.text)
+        return range.lowerBound.utf8Offset ..< range.upperBound.utf8Offset
     }
 
     /// The storage range a patch range denotes in the current text.

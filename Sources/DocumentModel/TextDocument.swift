@@ -39,11 +39,35 @@ public struct TextDocument: Sendable {
     private var base: FlatText
     /// A replacement of a range of `base` not yet written to its trees.
     private var pending: PendingReplacement?
+    /// The version `changes` starts from, and what changed since.
+    private var changesSince: UInt64
+    private var changes: ChangedRange?
 
     /// A document holding `text`, at `version`. O(n).
     public init(_ text: String = "", version: UInt64 = 0) {
         self.version = version
         self.base = FlatText(text)
+        changesSince = version
+    }
+
+    /// What changed since the last call (or since the document was made), and starts
+    /// counting afresh from the current version. O(1). A renderer that re-parses only
+    /// what changed takes this with each snapshot.
+    public mutating func takeChanges() -> TextChanges {
+        defer {
+            changesSince = version
+            changes = nil
+        }
+        return TextChanges(since: changesSince, range: changes)
+    }
+
+    /// Records that the UTF-8 bytes `replaced` became `insertedCount` bytes.
+    private mutating func recordChange(replacing replaced: Range<Int>, insertedCount: Int) {
+        if changes == nil {
+            changes = ChangedRange(replacing: replaced, insertedCount: insertedCount)
+        } else {
+            changes!.include(replacing: replaced, insertedCount: insertedCount)
+        }
     }
 
     /// The whole text as a native (contiguous UTF-8) `String`. O(n).
@@ -93,12 +117,14 @@ public struct TextDocument: Sendable {
     public mutating func apply(transaction patches: some Collection<TextPatch>) throws(EditError) {
         let savedBase = base
         let savedPending = pending
+        let savedChanges = changes
         for (patchIndex, patch) in patches.enumerated() {
             do {
                 try applyWithoutVersion(patch)
             } catch {
                 base = savedBase
                 pending = savedPending
+                changes = savedChanges
                 throw .inTransaction(patchIndex: patchIndex, underlying: error)
             }
         }
@@ -108,6 +134,7 @@ public struct TextDocument: Sendable {
     /// Replaces the whole text (an LSP full-document change) and increases `version` by 1.
     /// O(n).
     public mutating func replaceAll(with text: String) {
+        recordChange(replacing: 0 ..< utf8Count, insertedCount: text.utf8.count)
         pending = nil
         base = FlatText(text)
         version += 1
@@ -120,6 +147,21 @@ public struct TextDocument: Sendable {
     ///   `.positionSplitsScalar`, exactly as an edit at that position would.
     public func utf8Offset(of position: LinePosition, unit: TextUnit = .utf16) throws(EditError) -> Int {
         try flattened.utf8Offset(of: position, unit: unit)
+    }
+
+    /// The UTF-8 offset of the scalar offset `offset` (in bounds). O(log n + p).
+    private func utf8Offset(ofScalar offset: Int) -> Int {
+        func inBase(_ offset: Int) -> Int {
+            base.storage.unicodeScalars.index(base.storage.startIndex, offsetBy: offset).utf8Offset
+        }
+        guard let pending else { return inBase(offset) }
+        if offset <= pending.offset { return inBase(offset) }
+        let newEnd = pending.offset + pending.scalars.count
+        if offset <= newEnd {
+            return pending.lower.utf8Offset + pending.scalars[..<(offset - pending.offset)].reduce(0) { $0 + UTF8.width($1) }
+        }
+        let replacedUTF8 = pending.upper.utf8Offset - pending.lower.utf8Offset
+        return inBase(offset - pending.scalars.count + pending.replacedScalars) + pending.utf8 - replacedUTF8
     }
 
     // MARK: Pending replacement
@@ -155,7 +197,8 @@ public struct TextDocument: Sendable {
             try applyPending(offset: offset, length: length, text: patch.text)
         } else {
             flush()
-            try base.apply(patch)
+            let replaced = try base.apply(patch)
+            recordChange(replacing: replaced, insertedCount: patch.text.utf8.count)
         }
     }
 
@@ -166,6 +209,8 @@ public struct TextDocument: Sendable {
             throw .outOfRange(offset: offset, length: length, unit: .unicodeScalars, count: total)
         }
         let inserted = Array(text.unicodeScalars)
+        let lowerUTF8 = utf8Offset(ofScalar: offset)
+        recordChange(replacing: lowerUTF8 ..< (length == 0 ? lowerUTF8 : utf8Offset(ofScalar: offset + length)), insertedCount: text.utf8.count)
         if var replacement = pending {
             pending = nil
             if replacement.merge(offset: offset, length: length, inserted: inserted, in: base.storage) {
@@ -284,4 +329,13 @@ public struct TextSnapshot: Sendable {
 
     /// The length of the text in UTF-8 bytes. O(1).
     public var utf8Count: Int { content.utf8.count }
+
+    /// Calls `body` with the UTF-8 bytes `range` (offsets in bounds; cut anywhere, even
+    /// inside a scalar). O(log n + k) for k bytes: only that part is copied.
+    public func withUTF8<Result>(in range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let lower = content.utf8.index(content.startIndex, offsetBy: range.lowerBound)
+        let upper = content.utf8.index(lower, offsetBy: range.count)
+        let bytes = Array(content.utf8[lower ..< upper])
+        return bytes.withUnsafeBufferPointer(body)
+    }
 }

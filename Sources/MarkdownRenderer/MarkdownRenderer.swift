@@ -95,6 +95,22 @@ public struct MarkdownRenderer: Sendable {
 
     /// Parses and renders `input`, handing the C buffer of HTML to `body` before freeing it.
     private func withHTML<Result>(of input: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withParsedDocument(of: input) { document, extensions in
+            // Render outside the lock: the tree and the extension list are ours alone.
+            let html = cmark_render_html(document, options.cmarkFlags, extensions)!
+            defer { free(html) }
+            return html.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
+                body(UnsafeBufferPointer(start: bytes, count: strlen(html)))
+            }
+        }
+    }
+
+    /// Parses `input` under the process-wide lock and hands the finished document (and
+    /// the parser's extension list, for rendering) to `body`, outside the lock, before
+    /// freeing both.
+    func withParsedDocument<Result>(
+        of input: UnsafeBufferPointer<UInt8>, _ body: (OpaquePointer, UnsafeMutablePointer<cmark_llist>?) -> Result
+    ) -> Result {
         let cOptions = options.cmarkFlags
         let extensions = CmarkExtensions.shared.pointers(for: options.extensions)
 
@@ -115,13 +131,7 @@ public struct MarkdownRenderer: Sendable {
             cmark_node_free(parsed.document)
             cmark_parser_free(parsed.parser)
         }
-
-        // Render outside the lock: the tree and the extension list are ours alone.
-        let html = cmark_render_html(parsed.document, cOptions, cmark_parser_get_syntax_extensions(parsed.parser))!
-        defer { free(html) }
-        return html.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
-            body(UnsafeBufferPointer(start: bytes, count: strlen(html)))
-        }
+        return body(parsed.document, cmark_parser_get_syntax_extensions(parsed.parser))
     }
 }
 

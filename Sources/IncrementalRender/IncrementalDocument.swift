@@ -1,0 +1,211 @@
+public import DocumentModel
+public import MarkdownRenderer
+
+/// The rendered HTML of one document as a sequence of keyed top-level blocks, updated
+/// after an edit by re-parsing only a window of blocks around it whenever that provably
+/// gives the full parse's HTML, and by a full parse otherwise. Each update returns a
+/// ``BlockPatch`` against the version before. `Docs/INCREMENTAL.md` gives the algorithm
+/// and why it is exact.
+///
+/// A value type, not synchronized: one owner updates it at a time.
+///
+/// Complexity, with b the number of blocks and w the bytes re-parsed: an update is
+/// O(w) for the parse and scans plus O(b) to shift the blocks after the window (a few
+/// machine words each), and O(log b) to find the window.
+public struct IncrementalDocument: Sendable {
+    /// The options every parse uses.
+    public let options: RenderOptions
+    /// The version of the text the blocks render, or nil before the first update.
+    public internal(set) var version: UInt64?
+    /// What the updates did.
+    public private(set) var statistics = IncrementalStatistics()
+
+    var records: [BlockRecord] = []
+    var htmls: [String] = []
+    var footnotes = ""
+    var totals = FlagCounts()
+    var utf8Count = 0
+    /// The number of line terminators in the text.
+    var terminatorCount = 0
+    var nextKey: UInt64 = 0
+
+    /// An empty document; the first update parses the whole text.
+    public init(options: RenderOptions = .default) {
+        self.options = options
+    }
+
+    /// Brings the blocks to `text` at `version`. `changes` says what changed since the
+    /// blocks' version (from `TextDocument.takeChanges()`); without it, or when it starts
+    /// from another version, the whole text is parsed. `parse` parses a window of the
+    /// text (in process, or in a worker process); when it throws, nothing changes.
+    public mutating func update<Source: UTF8Source, Failure: Error>(
+        to text: Source, version newVersion: UInt64, changes: TextChanges?,
+        parse: (UnsafeBufferPointer<UInt8>) throws(Failure) -> BlockParse
+    ) throws(Failure) -> BlockPatch {
+        var reason = FullParseReason.firstRender
+        if let version {
+            if options.sourcePositions {
+                reason = .sourcePositions
+            } else if let changes, changes.since == version {
+                guard let range = changes.range else { return unchanged(at: newVersion) }
+                switch try updateWindow(text: text, range: range, version: newVersion, parse: parse) {
+                case .patched(let patch): return patch
+                case .needsFullParse(let why): reason = why
+                }
+            } else {
+                reason = .noChangeHistory
+            }
+        }
+        let full = try parseWindow(0 ..< records.count, text: text, end: text.utf8Count, version: newVersion, parse: parse)
+        guard case .patch(let patch) = full else { preconditionFailure("a full parse always succeeds") }
+        statistics.countFullParse(reason)
+        return patch
+    }
+
+    /// The whole HTML of the current version. O(size of the HTML).
+    public var html: String {
+        var html = String()
+        html.reserveCapacity(htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count })
+        for block in htmls { html += block }
+        return html + footnotes
+    }
+
+    /// The current blocks. O(b).
+    public var blocks: [RenderedBlock] {
+        zip(records, htmls).map { RenderedBlock(key: $0.key, lines: $0.lines, html: $1) }
+    }
+
+    /// A patch that builds the current version from nothing.
+    public func snapshot() -> BlockPatch {
+        BlockPatch(baseVersion: nil, version: version ?? 0, start: 0, removed: [], inserted: blocks, lineDelta: 0, footnotes: footnotes)
+    }
+
+    /// Bytes kept: the block table, the HTML and the footnote section. O(b).
+    public var memoryFootprint: (perBlock: Int, total: Int) {
+        let perBlock = MemoryLayout<BlockRecord>.stride + MemoryLayout<String>.stride
+        return (perBlock, records.count * perBlock + htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count })
+    }
+
+    // MARK: Updating
+
+    private mutating func unchanged(at newVersion: UInt64) -> BlockPatch {
+        defer { version = newVersion }
+        statistics.countWindow(bytes: 0)
+        return BlockPatch(baseVersion: version, version: newVersion, start: records.count, removed: [], inserted: [], lineDelta: 0, footnotes: nil)
+    }
+
+    /// Re-parses the narrowest window of blocks around `range` that can be spliced in, or
+    /// says why the whole text must be parsed.
+    private mutating func updateWindow<Source: UTF8Source, Failure: Error>(
+        text: Source, range: ChangedRange, version newVersion: UInt64,
+        parse: (UnsafeBufferPointer<UInt8>) throws(Failure) -> BlockParse
+    ) throws(Failure) -> WindowUpdate {
+        let count = text.utf8Count
+        guard !records.isEmpty, range.lowerBound > 0 || range.oldUpperBound < utf8Count else { return .needsFullParse(.wholeText) }
+        let reader = LineReader(source: text, buffer: UnsafeBufferPointer(start: nil, count: 0), bufferStart: 0)
+        // The window starts at the last cut at or before the change that still holds.
+        var first = lastIndex { $0.regionStart <= range.lowerBound }
+        while first > 0 && !isUsableStart(first, reader: reader) { first -= 1 }
+        // ... and ends at the first cut after it.
+        var end = firstIndex { $0.regionStart > range.oldUpperBound }
+        while end < records.count && records[end].cut == .none { end += 1 }
+        var step = 1
+        while true {
+            let windowStart = records[first].regionStart
+            let windowEnd = (end < records.count ? records[end].regionStart : utf8Count) + range.utf8Delta
+            if count > 16384 && (windowEnd - windowStart) * 2 > count { return .needsFullParse(.wideWindow) }
+            switch try parseWindow(first ..< end, text: text, end: windowEnd, version: newVersion, parse: parse) {
+            case .patch(let patch):
+                statistics.countWindow(bytes: windowEnd - windowStart)
+                return .patched(patch)
+            case .fullParse(let reason):
+                return .needsFullParse(reason)
+            case .widen:
+                for _ in 0 ..< step where end < records.count {
+                    end += 1
+                    while end < records.count && records[end].cut == .none { end += 1 }
+                }
+                step *= 2
+            }
+        }
+    }
+
+    /// Whether a parse may start afresh at the region of block `index` in the new text.
+    private func isUsableStart<Source: UTF8Source>(_ index: Int, reader: LineReader<Source>) -> Bool {
+        let record = records[index]
+        guard reader.isLineStart(record.regionStart) else { return false }
+        switch record.cut {
+        case .none: return false
+        case .independent: return true
+        case .closingLine: return reader.closesRunOnBlock(at: record.regionStart)
+        }
+    }
+
+    private func lastIndex(where isBefore: (BlockRecord) -> Bool) -> Int {
+        var low = 0, high = records.count   // records[0] is always before
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if isBefore(records[middle]) { low = middle } else { high = middle }
+        }
+        return low
+    }
+
+    private func firstIndex(where isAfter: (BlockRecord) -> Bool) -> Int {
+        var low = 0, high = records.count
+        while low < high {
+            let middle = (low + high) / 2
+            if isAfter(records[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}
+
+/// What an attempt to re-parse a window came to.
+private enum WindowUpdate {
+    case patched(BlockPatch)
+    case needsFullParse(FullParseReason)
+}
+
+/// Why an update parsed the whole text.
+public enum FullParseReason: String, Sendable, Hashable, CaseIterable {
+    /// The first render of the document.
+    case firstRender
+    /// The update did not say what changed since the blocks' version (a render failed
+    /// or was skipped in between).
+    case noChangeHistory
+    /// The whole text changed.
+    case wholeText
+    /// A link reference definition may have changed, or the window may use one defined
+    /// outside it.
+    case references
+    /// Footnote numbering or the footnote section may have changed.
+    case footnotes
+    /// Source positions are on: every block after an edit changes its line numbers.
+    case sourcePositions
+    /// The window grew past half the document.
+    case wideWindow
+}
+
+/// What a document's updates did.
+public struct IncrementalStatistics: Sendable, Hashable {
+    /// Updates that re-parsed a window (or nothing, for an unchanged text).
+    public private(set) var windowUpdates = 0
+    /// Bytes re-parsed by window updates.
+    public private(set) var windowBytes = 0
+    /// Full parses, by reason.
+    public private(set) var fullParses: [FullParseReason: Int] = [:]
+
+    /// Updates after the first render.
+    public var updates: Int { windowUpdates + fallbacks }
+    /// Full parses other than the first render's.
+    public var fallbacks: Int { fullParses.filter { $0.key != .firstRender }.values.reduce(0, +) }
+
+    mutating func countWindow(bytes: Int) {
+        windowUpdates += 1
+        windowBytes += bytes
+    }
+
+    mutating func countFullParse(_ reason: FullParseReason) {
+        fullParses[reason, default: 0] += 1
+    }
+}

@@ -1,0 +1,231 @@
+internal import CCmarkGFM
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a top-level block is, as far as re-parsing part of a document needs to know:
+/// which blocks end on their own, which end at a blank line, and which can run on.
+public enum BlockKind: UInt8, Sendable, Hashable, CaseIterable {
+    /// A paragraph (it ends at a blank line or when another block interrupts it).
+    case paragraph
+    /// An ATX or setext heading.
+    case heading
+    /// `---`, `***`, `___`.
+    case thematicBreak
+    /// A fenced code block closed by its closing fence.
+    case fencedCode
+    /// A fenced code block with no closing fence: it runs to the end of its input.
+    case unclosedFencedCode
+    /// An indented code block (it runs on over blank lines).
+    case indentedCode
+    /// An HTML block that ends before the last line of its input.
+    case htmlBlock
+    /// An HTML block that reaches the last line of its input: it may be one that runs
+    /// until an end tag (`<pre>`, `<script>`, comments, ...) that never came.
+    case openHTMLBlock
+    /// A bullet or ordered list (it runs on over blank lines).
+    case list
+    /// A block quote.
+    case blockQuote
+    /// A GFM table.
+    case table
+    /// A footnote definition: rendered in the footnote section, not in place.
+    case footnoteDefinition
+    /// Anything else.
+    case other
+}
+
+/// One top-level block of a parse: what it is, which lines of the input it spans, and
+/// its HTML.
+public struct ParsedBlock: Sendable, Hashable {
+    /// What the block is.
+    public var kind: BlockKind
+    /// The lines it spans, counted from 0 (libcmark-gfm's source positions, less 1);
+    /// lists and indented code include the blank lines that trail them.
+    public var lines: ClosedRange<Int>
+    /// Its HTML, exactly as in the render of the whole input ("" for a footnote
+    /// definition, whose HTML is in ``BlockParse/footnotes``).
+    public var html: String
+
+    /// A block.
+    public init(kind: BlockKind, lines: ClosedRange<Int>, html: String) {
+        self.kind = kind
+        self.lines = lines
+        self.html = html
+    }
+}
+
+/// A document parsed into its top-level blocks. Concatenating the blocks' HTML, then
+/// ``footnotes``, gives ``MarkdownRenderer/render(_:)`` of the same input, byte for byte.
+public struct BlockParse: Sendable, Hashable {
+    /// The top-level blocks in source order (footnote definitions where they were
+    /// written; unreferenced ones, and paragraphs that held only link reference
+    /// definitions, are not blocks).
+    public var blocks: [ParsedBlock]
+    /// The footnote section (`<section class="footnotes" ...>`), or "" without one.
+    public var footnotes: String
+
+    /// A parse.
+    public init(blocks: [ParsedBlock], footnotes: String) {
+        self.blocks = blocks
+        self.footnotes = footnotes
+    }
+
+    /// The HTML of the whole input. O(size of the HTML).
+    public var html: String {
+        var html = String()
+        html.reserveCapacity(blocks.reduce(footnotes.utf8.count) { $0 + $1.html.utf8.count })
+        for block in blocks { html += block.html }
+        return html + footnotes
+    }
+}
+
+extension MarkdownRenderer {
+    /// Parses `markdown` into its top-level blocks, each with its own HTML. Costs about
+    /// what ``render(_:)`` does.
+    public func parseBlocks(_ markdown: String) -> BlockParse {
+        var markdown = markdown
+        return markdown.withUTF8 { parseBlocks(utf8: $0) }
+    }
+
+    /// Parses raw bytes (invalid UTF-8 and NUL bytes become U+FFFD, as in
+    /// ``render(bytes:)``) into their top-level blocks.
+    public func parseBlocks(utf8 input: UnsafeBufferPointer<UInt8>) -> BlockParse {
+        let lines = LineTable(input)
+        return withParsedDocument(of: input) { document, extensions in
+            var blocks: [ParsedBlock] = []
+            var definitions: [ParsedBlock] = []
+            var others: [OpaquePointer] = []
+            // HTML of blocks libcmark-gfm gave no position (the paragraph left before a
+            // table that took its last line), joined to the next block.
+            var unplaced = ""
+            var node = cmark_node_first_child(document)
+            while let current = node {
+                node = cmark_node_next(current)
+                let kind = Self.kind(of: current, lines: lines)
+                let start = Int(cmark_node_get_start_line(current))
+                let first = max(0, start - 1)
+                let last = max(first, Int(cmark_node_get_end_line(current)) - 1)
+                if kind == .footnoteDefinition {
+                    definitions.append(ParsedBlock(kind: kind, lines: first ... last, html: ""))
+                    continue
+                }
+                others.append(current)
+                let html = unplaced + Self.html(of: current, flags: options.cmarkFlags, extensions: extensions)
+                unplaced = ""
+                if start <= 0 {
+                    unplaced = html
+                } else {
+                    blocks.append(ParsedBlock(kind: kind, lines: first ... last, html: html))
+                }
+            }
+            if !unplaced.isEmpty {
+                if blocks.isEmpty {
+                    blocks.append(ParsedBlock(kind: .other, lines: 0 ... 0, html: unplaced))
+                } else {
+                    blocks[blocks.count - 1].html += unplaced
+                }
+            }
+            // Referenced footnote definitions were moved to the end: back to source order.
+            for definition in definitions {
+                let index = blocks.firstIndex { $0.lines.lowerBound > definition.lines.lowerBound } ?? blocks.count
+                blocks.insert(definition, at: index)
+            }
+            blocks = Self.mergingOverlaps(blocks)
+            var footnotes = ""
+            if !definitions.isEmpty {
+                // What is left once the other blocks are gone renders as the section.
+                for other in others { cmark_node_free(other) }
+                footnotes = Self.html(of: document, flags: options.cmarkFlags, extensions: extensions)
+            }
+            return BlockParse(blocks: blocks, footnotes: footnotes)
+        }
+    }
+
+    /// Blocks whose lines overlap the block before joined to it, so that lines rise.
+    private static func mergingOverlaps(_ blocks: [ParsedBlock]) -> [ParsedBlock] {
+        var merged: [ParsedBlock] = []
+        merged.reserveCapacity(blocks.count)
+        for block in blocks {
+            if let last = merged.last, block.lines.lowerBound <= last.lines.upperBound {
+                merged[merged.count - 1] = ParsedBlock(
+                    kind: block.kind, lines: last.lines.lowerBound ... max(last.lines.upperBound, block.lines.upperBound), html: last.html + block.html
+                )
+            } else {
+                merged.append(block)
+            }
+        }
+        return merged
+    }
+
+    private static func html(of node: OpaquePointer, flags: Int32, extensions: UnsafeMutablePointer<cmark_llist>?) -> String {
+        let html = cmark_render_html(node, flags, extensions)!
+        defer { free(html) }
+        return html.withMemoryRebound(to: UInt8.self, capacity: 1) { bytes in
+            string(fromValidUTF8: UnsafeBufferPointer(start: bytes, count: strlen(html)))
+        }
+    }
+
+    private static func kind(of node: OpaquePointer, lines: LineTable) -> BlockKind {
+        switch cmark_node_get_type(node) {
+        case CMARK_NODE_PARAGRAPH: return .paragraph
+        case CMARK_NODE_HEADING: return .heading
+        case CMARK_NODE_THEMATIC_BREAK: return .thematicBreak
+        case CMARK_NODE_LIST: return .list
+        case CMARK_NODE_BLOCK_QUOTE: return .blockQuote
+        case CMARK_NODE_FOOTNOTE_DEFINITION: return .footnoteDefinition
+        case CMARK_NODE_HTML_BLOCK:
+            return Int(cmark_node_get_end_line(node)) - 1 >= lines.lastLine ? .openHTMLBlock : .htmlBlock
+        case CMARK_NODE_CODE_BLOCK:
+            var length: Int32 = 0, offset: Int32 = 0
+            var character: CChar = 0
+            guard cmark_node_get_fenced(node, &length, &offset, &character) != 0 else { return .indentedCode }
+            let first = Int(cmark_node_get_start_line(node)) - 1
+            let last = Int(cmark_node_get_end_line(node)) - 1
+            let closed = last > first && lines.isClosingFence(line: last, character: UInt8(bitPattern: character), length: Int(length))
+            return closed ? .fencedCode : .unclosedFencedCode
+        default:
+            if let name = cmark_node_get_type_string(node), strcmp(name, "table") == 0 { return .table }
+            return .other
+        }
+    }
+}
+
+/// Where each line of an input starts (lines end at `\n`, `\r\n` or a lone `\r`, as
+/// libcmark-gfm counts them).
+private struct LineTable {
+    let input: UnsafeBufferPointer<UInt8>
+    private(set) var starts: [Int] = [0]
+
+    init(_ input: UnsafeBufferPointer<UInt8>) {
+        self.input = input
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            index += 1
+            if byte == 0x0D, index < input.count, input[index] == 0x0A { index += 1 }
+            if byte == 0x0A || byte == 0x0D, index < input.count { starts.append(index) }
+        }
+    }
+
+    /// The index of the last line that has content or a terminator.
+    var lastLine: Int { starts.count - 1 }
+
+    /// Whether line `line` closes a fence of at least `length` `character`s: up to three
+    /// spaces, the fence, then only spaces and tabs.
+    func isClosingFence(line: Int, character: UInt8, length: Int) -> Bool {
+        guard line < starts.count else { return false }
+        var index = starts[line]
+        let end = line + 1 < starts.count ? starts[line + 1] : input.count
+        var spaces = 0
+        while index < end, input[index] == 0x20, spaces < 4 { index += 1; spaces += 1 }
+        guard spaces < 4 else { return false }
+        var run = 0
+        while index < end, input[index] == character { index += 1; run += 1 }
+        guard run >= length else { return false }
+        while index < end, [0x20, 0x09, 0x0A, 0x0D].contains(input[index]) { index += 1 }
+        return index == end
+    }
+}

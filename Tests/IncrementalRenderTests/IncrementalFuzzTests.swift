@@ -1,0 +1,39 @@
+import DocumentModel
+import EditTraces
+import Foundation
+import IncrementalRender
+import MarkdownRenderer
+import TestSupport
+import Testing
+
+/// Seeded random edits of our hazard fixtures: after every edit the patched HTML is the
+/// full render, byte for byte. `PREVIEWENGINE_FUZZ_EDITS` sets the edits per class (the
+/// issue's full run: 10000; CI runs a bounded subset).
+@Suite struct IncrementalFuzzTests {
+    static let editsPerClass = ProcessInfo.processInfo.environment["PREVIEWENGINE_FUZZ_EDITS"].flatMap(Int.init) ?? 400
+
+    @Test(arguments: HazardMarkdown.Hazard.allCases)
+    func everyEditMatchesTheFullRender(hazard: HazardMarkdown.Hazard) throws {
+        var generator = SplitMix64(seed: 0x5EED_0000 + UInt64(HazardMarkdown.Hazard.allCases.firstIndex(of: hazard)!))
+        var edits = 0
+        var fallbacks = 0
+        var updates = 0
+        while edits < Self.editsPerClass {
+            let size = hazard == .oneHugeBlock ? 4000 : 600 + Int(generator.next() % 2400)
+            var checker = IncrementalChecker(text: HazardMarkdown.document(for: hazard, size: size, using: &generator))
+            for _ in 0 ..< 200 where edits < Self.editsPerClass {
+                let before = checker.document.text
+                let edit = HazardMarkdown.edit(of: before, for: hazard, using: &generator)
+                try checker.edit([.replace(offset: edit.offset, length: edit.length, with: edit.text)])
+                edits += 1
+                if let mismatch = checker.mismatches.first {
+                    Issue.record("\(hazard): mismatch at edit \(edits): \(edit)\nbefore: \(before.debugDescription)\nafter: \(mismatch.text.debugDescription)")
+                    return
+                }
+            }
+            fallbacks += checker.incremental.statistics.fallbacks
+            updates += checker.incremental.statistics.updates
+        }
+        print("\(hazard): \(edits) edits, full-parse fallbacks \(fallbacks) of \(updates)")
+    }
+}
