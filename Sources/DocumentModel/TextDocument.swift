@@ -335,7 +335,12 @@ public struct TextSnapshot: Sendable {
     public func withUTF8<Result>(in range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let lower = content.utf8.index(content.startIndex, offsetBy: range.lowerBound)
         let upper = content.utf8.index(lower, offsetBy: range.count)
-        let bytes = Array(content.utf8[lower ..< upper])
-        return bytes.withUnsafeBufferPointer(body)
+        // Whole characters around the range (a substring's bounds), copied chunk by
+        // chunk, then cut to the bytes.
+        let characterLower = content.index(roundingDown: lower)
+        let characterUpper = content.index(roundingUp: upper)
+        var text = String(content[characterLower ..< characterUpper])
+        let skip = lower.utf8Offset - characterLower.utf8Offset
+        return text.withUTF8 { body(UnsafeBufferPointer(rebasing: $0[skip ..< skip + range.count])) }
     }
 }
