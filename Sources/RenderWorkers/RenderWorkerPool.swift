@@ -82,11 +82,27 @@ public final class RenderWorkerPool: Sendable {
     /// Renders raw bytes (invalid UTF-8 and NUL become U+FFFD) to the UTF-8 bytes of the
     /// HTML in a worker.
     public func renderUTF8(_ markdown: UnsafeRawBufferPointer, options: RenderOptions) throws(RenderFailure) -> [UInt8] {
+        try request(.html, of: markdown, options: options)
+    }
+
+    /// `MarkdownRenderer.parseBlocks` of raw bytes, in a worker, within the same limits
+    /// as a render.
+    public func parseBlocks(_ markdown: UnsafeRawBufferPointer, options: RenderOptions) throws(RenderFailure) -> BlockParse {
+        let reply = try request(.blocks, of: markdown, options: options)
+        do throws(WorkerFrame.DecodingError) {
+            return try WorkerFrame.decodeBlocks(reply)
+        } catch {
+            throw .crash("the worker sent malformed blocks (\(error))")
+        }
+    }
+
+    /// Sends one request to a worker and returns the reply's payload.
+    private func request(_ kind: WorkerFrame.RequestKind, of markdown: UnsafeRawBufferPointer, options: RenderOptions) throws(RenderFailure) -> [UInt8] {
         do throws(RenderFailure) {
             let deadline = limits.deadline(forInputBytes: markdown.count)
             func attempt(_ worker: WorkerProcess) -> Result<[UInt8], RenderFailure> {
                 defer { checkIn(worker) }
-                return Result { () throws(RenderFailure) in try worker.render(markdown, options: options, deadline: deadline) }
+                return Result { () throws(RenderFailure) in try worker.render(markdown, options: options, kind: kind, deadline: deadline) }
             }
             let first = try checkOut()
             var result = attempt(first)

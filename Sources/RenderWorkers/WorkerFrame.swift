@@ -3,10 +3,11 @@ package import MarkdownRenderer
 /// The messages between the engine and a render worker process, one frame each on a
 /// pipe: a 4-byte little-endian payload length, then the payload.
 ///
-/// - A request is one byte of kind (`1`, render), 4 bytes of options (nine option bits,
-///   then one bit per GFM extension in `GFMExtension.allCases` order), then the
-///   Markdown text as UTF-8.
-/// - A reply is one byte of status (`0`, rendered), then the HTML as UTF-8.
+/// - A request is one byte of kind (``RequestKind``: `1` HTML, `2` blocks), 4 bytes of
+///   options (nine option bits, then one bit per GFM extension in
+///   `GFMExtension.allCases` order), then the Markdown text as UTF-8.
+/// - A reply is one byte of status (`0`, rendered), then the HTML as UTF-8, or the
+///   blocks as ``encode(_:)`` writes them.
 ///
 /// Decoding never traps: a frame longer than the limit, an unknown kind or a short
 /// payload is a ``WorkerFrame/DecodingError``.
@@ -18,6 +19,14 @@ package enum WorkerFrame {
 
     /// The longest payload either side accepts (256 MiB).
     package static let maxPayloadLength = 256 << 20
+
+    /// What a request asks for.
+    package enum RequestKind: UInt8, Sendable {
+        /// The HTML of the whole text.
+        case html = 1
+        /// `MarkdownRenderer.parseBlocks`: the top-level blocks and the footnote section.
+        case blocks = 2
+    }
 
     /// Why bytes are not a valid frame.
     package enum DecodingError: Error, Equatable {
@@ -32,11 +41,11 @@ package enum WorkerFrame {
     /// The first 9 bytes of a request frame (length, kind, options); the Markdown bytes
     /// (any bytes: the worker repairs invalid UTF-8 as `MarkdownRenderer.render(bytes:)`
     /// does) follow, so a large text is written without being copied into a frame.
-    package static func requestHeader(markdownLength: Int, options: RenderOptions) -> [UInt8] {
+    package static func requestHeader(markdownLength: Int, options: RenderOptions, kind: RequestKind = .html) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(requestHeaderLength)
         appendLittleEndian(UInt32(5 + markdownLength), to: &bytes)
-        bytes.append(1)
+        bytes.append(kind.rawValue)
         appendLittleEndian(encode(options), to: &bytes)
         return bytes
     }
@@ -62,15 +71,63 @@ package enum WorkerFrame {
         return length - 1
     }
 
-    /// The Markdown length and options a 9-byte request header announces.
-    package static func decodeRequestHeader(_ header: [UInt8]) throws(DecodingError) -> (markdownLength: Int, options: RenderOptions) {
+    /// The Markdown length, options and kind a 9-byte request header announces.
+    package static func decodeRequestHeader(_ header: [UInt8]) throws(DecodingError) -> (markdownLength: Int, options: RenderOptions, kind: RequestKind) {
         guard header.count == requestHeaderLength else { throw .truncated }
         let length = try payloadLength(prefix: header[0..<4])
         guard length >= 5 else { throw .truncated }
-        guard header[4] == 1 else { throw .unknownKind(header[4]) }
+        guard let kind = RequestKind(rawValue: header[4]) else { throw .unknownKind(header[4]) }
         var bits: UInt32 = 0
         for index in 0..<4 { bits |= UInt32(header[5 + index]) << (8 * index) }
-        return (length - 5, decode(bits))
+        return (length - 5, decode(bits), kind)
+    }
+
+    /// The payload of a blocks reply: the block count, then per block its kind, first
+    /// and last line, and HTML, then the footnote section (integers 4 bytes, little
+    /// endian; strings length-prefixed).
+    package static func encode(_ parse: BlockParse) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(parse.blocks.reduce(8 + parse.footnotes.utf8.count) { $0 + 13 + $1.html.utf8.count })
+        appendLittleEndian(UInt32(parse.blocks.count), to: &bytes)
+        for block in parse.blocks {
+            bytes.append(block.kind.rawValue)
+            appendLittleEndian(UInt32(block.lines.lowerBound), to: &bytes)
+            appendLittleEndian(UInt32(block.lines.upperBound), to: &bytes)
+            appendLittleEndian(UInt32(block.html.utf8.count), to: &bytes)
+            bytes += block.html.utf8
+        }
+        appendLittleEndian(UInt32(parse.footnotes.utf8.count), to: &bytes)
+        bytes += parse.footnotes.utf8
+        return bytes
+    }
+
+    /// The blocks ``encode(_:)`` wrote.
+    package static func decodeBlocks(_ bytes: [UInt8]) throws(DecodingError) -> BlockParse {
+        var position = 0
+        func integer() throws(DecodingError) -> Int {
+            guard position + 4 <= bytes.count else { throw .truncated }
+            defer { position += 4 }
+            return (0 ..< 4).reduce(0) { $0 | Int(bytes[position + $1]) << (8 * $1) }
+        }
+        func string() throws(DecodingError) -> String {
+            let length = try integer()
+            guard position + length <= bytes.count else { throw .truncated }
+            defer { position += length }
+            return bytes[position ..< position + length].withUnsafeBufferPointer(MarkdownRenderer.string(fromValidUTF8:))
+        }
+        let count = try integer()
+        var blocks: [ParsedBlock] = []
+        blocks.reserveCapacity(min(count, bytes.count / 13))
+        for _ in 0 ..< count {
+            guard position < bytes.count else { throw .truncated }
+            guard let kind = BlockKind(rawValue: bytes[position]) else { throw .unknownKind(bytes[position]) }
+            position += 1
+            let first = try integer()
+            let last = try integer()
+            guard first <= last else { throw .truncated }
+            blocks.append(ParsedBlock(kind: kind, lines: first ... last, html: try string()))
+        }
+        return BlockParse(blocks: blocks, footnotes: try string())
     }
 
     /// The payload length a 4-byte prefix announces.

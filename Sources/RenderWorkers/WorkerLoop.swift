@@ -46,7 +46,7 @@ package enum WorkerLoop {
             case .failed: return 74
             case .read: break
             }
-            let request: (markdownLength: Int, options: RenderOptions)
+            let request: (markdownLength: Int, options: RenderOptions, kind: WorkerFrame.RequestKind)
             do throws(WorkerFrame.DecodingError) {
                 request = try WorkerFrame.decodeRequestHeader(header)
             } catch {
@@ -54,10 +54,19 @@ package enum WorkerLoop {
             }
             if text.count < request.markdownLength { text = [UInt8](repeating: 0, count: request.markdownLength) }
             guard case .read = readFully(input, into: &text, count: request.markdownLength) else { return 65 }
+            let renderer = MarkdownRenderer(options: request.options)
             let written = text.withUnsafeBufferPointer { buffer in
-                MarkdownRenderer(options: request.options).withRenderedUTF8(of: UnsafeBufferPointer(rebasing: buffer[..<request.markdownLength])) { html in
-                    writeAll(WorkerFrame.replyHeader(htmlLength: html.count), to: output)
-                        && writeAll(UnsafeRawBufferPointer(html), to: output)
+                let markdown = UnsafeBufferPointer(rebasing: buffer[..<request.markdownLength])
+                switch request.kind {
+                case .html:
+                    return renderer.withRenderedUTF8(of: markdown) { html in
+                        writeAll(WorkerFrame.replyHeader(htmlLength: html.count), to: output)
+                            && writeAll(UnsafeRawBufferPointer(html), to: output)
+                    }
+                case .blocks:
+                    let reply = WorkerFrame.encode(renderer.parseBlocks(utf8: markdown))
+                    return writeAll(WorkerFrame.replyHeader(htmlLength: reply.count), to: output)
+                        && reply.withUnsafeBytes { writeAll($0, to: output) }
                 }
             }
             guard written else { return 74 }

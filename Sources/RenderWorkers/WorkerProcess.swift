@@ -97,13 +97,16 @@ package final class WorkerProcess: @unchecked Sendable {
         return process_control_has_exited(pid) == 0
     }
 
-    /// Renders `markdown` with `options` in the worker, waiting at most `deadline`.
-    /// On a failure the worker is gone (killed when late) and this object is spent.
-    package func render(_ markdown: UnsafeRawBufferPointer, options: RenderOptions, deadline: Duration) throws(RenderFailure) -> [UInt8] {
+    /// Sends `markdown` with `options` to the worker for `kind` of reply and returns the
+    /// reply's payload, waiting at most `deadline`. On a failure the worker is gone
+    /// (killed when late) and this object is spent.
+    package func render(
+        _ markdown: UnsafeRawBufferPointer, options: RenderOptions, kind: WorkerFrame.RequestKind = .html, deadline: Duration
+    ) throws(RenderFailure) -> [UInt8] {
         guard isAlive else { throw .crash("the worker has already stopped") }
         try awaitReady()
         let end = ContinuousClock.now.advanced(by: deadline)
-        let header = WorkerFrame.requestHeader(markdownLength: markdown.count, options: options)
+        let header = WorkerFrame.requestHeader(markdownLength: markdown.count, options: options, kind: kind)
         let sent = header.withUnsafeBytes { send($0, until: end) }
         switch sent {
         case .late: throw timedOut(deadline)

@@ -46,6 +46,21 @@ struct RenderWorkerPoolTests {
         #expect(pool.workerProcessIDs.count == 1)
     }
 
+    @Test("a worker parses blocks as the renderer does, and serves HTML and blocks in turn")
+    func blocks() throws {
+        let pool = try Self.pool()
+        defer { pool.shutdown() }
+        for index in 0..<20 {
+            let text = "# \(index)\n\n- a\n- b\n\nx[^1]\n\n[^1]: note \(index)\n| a |\n|---|\n"
+            var bytes = Array(text.utf8)
+            let parse = try bytes.withUnsafeMutableBytes { try pool.parseBlocks(UnsafeRawBufferPointer($0), options: .default) }
+            #expect(parse == MarkdownRenderer().parseBlocks(text))
+            #expect(try pool.render(text, options: .default) == MarkdownRenderer().render(text))
+        }
+        #expect(pool.counters.started == 1)
+        #expect(pool.workerProcessIDs.count == 1)
+    }
+
     @Test("renders at once run in separate workers, never more than the count")
     func concurrent() throws {
         let pool = try Self.pool(workers: 2)

@@ -20,7 +20,19 @@ struct WorkerFrameTests {
         #expect(decoded.options == options)
         #expect(decoded.markdownLength == text.count)
         let plain = try WorkerFrame.decodeRequestHeader(WorkerFrame.requestHeader(markdownLength: 0, options: .default))
-        #expect(plain.options == .default && plain.markdownLength == 0)
+        #expect(plain.options == .default && plain.markdownLength == 0 && plain.kind == .html)
+        let blocks = try WorkerFrame.decodeRequestHeader(WorkerFrame.requestHeader(markdownLength: 3, options: .default, kind: .blocks))
+        #expect(blocks.kind == .blocks)
+    }
+
+    @Test("blocks survive the round trip, and truncated blocks are errors")
+    func blocksRoundTrip() throws {
+        let parse = MarkdownRenderer().parseBlocks("# é\n\n- a\n- b\n\nx[^1]\n\n[^1]: note\n")
+        let bytes = WorkerFrame.encode(parse)
+        #expect(try WorkerFrame.decodeBlocks(bytes) == parse)
+        for cut in [0, 3, 5, 12, bytes.count - 1] {
+            #expect(throws: WorkerFrame.DecodingError.self) { try WorkerFrame.decodeBlocks(Array(bytes.prefix(cut))) }
+        }
     }
 
     @Test("bad frames are errors, never traps")
