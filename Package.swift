@@ -138,13 +138,13 @@ let package = Package(
         // MARK: PreviewEngine (issue 4)
         .target(
             name: "PreviewEngine",
-            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "WorkerPool", "Primitives", "RenderWorkers",
+            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "WorkerPool", "Primitives", "RenderWorkers", "IncrementalRender",
                            .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PreviewEngineTests",
-            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "WorkerPool", "EditTraces", "Primitives", "RenderWorkers", "TestSupport"],
+            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "WorkerPool", "EditTraces", "Primitives", "RenderWorkers", "IncrementalRender", "TestSupport"],
             swiftSettings: strict
         ),
 

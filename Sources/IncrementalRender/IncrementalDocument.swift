@@ -19,6 +19,8 @@ public struct IncrementalDocument: Sendable {
     public internal(set) var version: UInt64?
     /// What the updates did.
     public private(set) var statistics = IncrementalStatistics()
+    /// What the last update did.
+    public private(set) var lastUpdate = UpdateKind.fullParse(.firstRender)
 
     var records: [BlockRecord] = []
     var htmls: [String] = []
@@ -59,26 +61,21 @@ public struct IncrementalDocument: Sendable {
         let full = try parseWindow(0 ..< records.count, text: text, end: text.utf8Count, version: newVersion, parse: parse)
         guard case .patch(let patch) = full else { preconditionFailure("a full parse always succeeds") }
         statistics.countFullParse(reason)
+        lastUpdate = .fullParse(reason)
         return patch
     }
 
-    /// The whole HTML of the current version. O(size of the HTML).
-    public var html: String {
-        var html = String()
-        html.reserveCapacity(htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count })
-        for block in htmls { html += block }
-        return html + footnotes
+    /// The current version's blocks, kept apart from later updates. O(1); the next
+    /// update copies the block table (O(b)) if the content is still held then.
+    public var content: RenderedContent {
+        RenderedContent(version: version ?? 0, records: records, htmls: htmls, footnotes: footnotes)
     }
+
+    /// The whole HTML of the current version. O(size of the HTML).
+    public var html: String { content.html }
 
     /// The current blocks. O(b).
-    public var blocks: [RenderedBlock] {
-        zip(records, htmls).map { RenderedBlock(key: $0.key, lines: $0.lines, html: $1) }
-    }
-
-    /// A patch that builds the current version from nothing.
-    public func snapshot() -> BlockPatch {
-        BlockPatch(baseVersion: nil, version: version ?? 0, start: 0, removed: [], inserted: blocks, lineDelta: 0, footnotes: footnotes)
-    }
+    public var blocks: [RenderedBlock] { content.blocks }
 
     /// Bytes kept: the block table, the HTML and the footnote section. O(b).
     public var memoryFootprint: (perBlock: Int, total: Int) {
@@ -91,6 +88,7 @@ public struct IncrementalDocument: Sendable {
     private mutating func unchanged(at newVersion: UInt64) -> BlockPatch {
         defer { version = newVersion }
         statistics.countWindow(bytes: 0)
+        lastUpdate = .window(bytes: 0)
         return BlockPatch(baseVersion: version, version: newVersion, start: records.count, removed: [], inserted: [], lineDelta: 0, footnotes: nil)
     }
 
@@ -117,6 +115,7 @@ public struct IncrementalDocument: Sendable {
             switch try parseWindow(first ..< end, text: text, end: windowEnd, version: newVersion, parse: parse) {
             case .patch(let patch):
                 statistics.countWindow(bytes: windowEnd - windowStart)
+                lastUpdate = .window(bytes: windowEnd - windowStart)
                 return .patched(patch)
             case .fullParse(let reason):
                 return .needsFullParse(reason)
@@ -164,6 +163,42 @@ public struct IncrementalDocument: Sendable {
 private enum WindowUpdate {
     case patched(BlockPatch)
     case needsFullParse(FullParseReason)
+}
+
+/// What one update parsed.
+public enum UpdateKind: Sendable, Hashable {
+    /// A window of this many bytes (0: the text was unchanged).
+    case window(bytes: Int)
+    /// The whole text, for this reason.
+    case fullParse(FullParseReason)
+}
+
+/// One version's blocks, as an update left them: the whole HTML and a snapshot patch
+/// on demand.
+public struct RenderedContent: Sendable {
+    /// The version.
+    public let version: UInt64
+    let records: [BlockRecord]
+    let htmls: [String]
+    let footnotes: String
+
+    /// The whole HTML. O(size of the HTML).
+    public var html: String {
+        var html = String()
+        html.reserveCapacity(htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count })
+        for block in htmls { html += block }
+        return html + footnotes
+    }
+
+    /// The blocks. O(b).
+    public var blocks: [RenderedBlock] {
+        zip(records, htmls).map { RenderedBlock(key: $0.key, lines: $0.lines, html: $1) }
+    }
+
+    /// A patch that builds this version from nothing. O(b).
+    public func snapshot() -> BlockPatch {
+        BlockPatch(baseVersion: nil, version: version, start: 0, removed: [], inserted: blocks, lineDelta: 0, footnotes: footnotes)
+    }
 }
 
 /// Why an update parsed the whole text.
