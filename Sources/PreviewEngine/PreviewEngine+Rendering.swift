@@ -1,5 +1,6 @@
 import MarkdownRenderer
 import DocumentModel
+import IncrementalRender
 import RenderWorkers
 import WorkerPool
 
@@ -46,25 +47,39 @@ extension PreviewEngine {
         state.sessions[id] = session
     }
 
-    /// The body of a render task, on a worker thread.
+    /// The body of a render task, on a worker thread: it takes the document's blocks out
+    /// of the session, brings them to the current text (re-parsing only what changed when
+    /// that is exact), and puts them back.
     private func runRender(for id: DocumentID, generation: UInt64, context: TaskContext) {
-        let start: (TextSnapshot, MarkdownRenderer, MonotonicInstant, Bool)? = state.withLock { state -> (TextSnapshot, MarkdownRenderer, MonotonicInstant, Bool)? in
-            guard var session = state.sessions[id], session.generation == generation, !session.isClosed, !context.isCancelled
+        typealias Start = (TextSnapshot, TextChanges, IncrementalDocument, MarkdownRenderer, MonotonicInstant, Bool)
+        let start: Start? = state.withLock { state -> Start? in
+            guard var session = state.sessions[id], session.generation == generation, !session.isClosed, !context.isCancelled,
+                  let blocks = session.blocks
             else { return nil }
             let now = clock.now
             guard session.render.startRender(currentVersion: session.document.version, at: now) else { return nil }
             session.queuedRender = nil
             session.renderTimer?.cancel()
             session.renderTimer = nil
+            session.blocks = nil
             let snapshot = session.document.snapshot
+            let changes = session.document.takeChanges()
             state.sessions[id] = session
-            return (snapshot, session.renderer, now, state.isShuttingDown)
+            return (snapshot, changes, blocks, session.renderer, now, state.isShuttingDown)
         }
-        guard let (snapshot, renderer, startedAt, isShuttingDown) = start else { return }
-        let text = snapshot.text
-        var html = Result<String, RenderFailure>.success("")
-        let duration = clock.measure { html = renderBackend.render(text, with: renderer) }
-        let output = RenderOutput(version: snapshot.version, html: html, textSize: snapshot.utf8Count, duration: duration, startedAt: startedAt)
+        guard let (snapshot, changes, taken, renderer, startedAt, isShuttingDown) = start else { return }
+        var blocks = taken
+        var patch = Result<BlockPatch, RenderFailure>.failure(.crash("not rendered"))
+        let duration = clock.measure { patch = renderBackend.update(&blocks, to: snapshot, changes: changes, with: renderer) }
+        let content = blocks.content
+        let update = blocks.lastUpdate
+        state.withLock { state in
+            if state.sessions[id]?.generation == generation { state.sessions[id]!.blocks = blocks }
+        }
+        let output = RenderOutput(
+            version: snapshot.version, result: patch.map { ($0, content, update) }, textSize: snapshot.utf8Count,
+            duration: duration, startedAt: startedAt
+        )
         let cancelled = context.isCancelled
         let finish: @Sendable () -> Void = { [weak self] in
             self?.finishRender(output, for: id, generation: generation, cancelled: cancelled)
@@ -79,16 +94,19 @@ extension PreviewEngine {
     private func finishRender(_ output: RenderOutput, for id: DocumentID, generation: UInt64, cancelled: Bool) {
         state.withLock { state in
             guard let session = state.sessions[id], session.generation == generation, !session.isClosed else { return }
-            switch output.html {
-            case .success(let html):
-                deliverRender(output, html: html, for: id, cancelled: cancelled, in: &state)
+            switch output.result {
+            case .success(let rendered):
+                deliverRender(output, rendered: rendered, for: id, cancelled: cancelled, in: &state)
             case .failure(let failure):
                 reportFailure(failure, of: output, for: id, in: &state)
             }
         }
     }
 
-    private func deliverRender(_ output: RenderOutput, html: String, for id: DocumentID, cancelled: Bool, in state: inout EngineState) {
+    private func deliverRender(
+        _ output: RenderOutput, rendered: (patch: BlockPatch, content: RenderedContent, update: UpdateKind),
+        for id: DocumentID, cancelled: Bool, in state: inout EngineState
+    ) {
         var session = state.sessions[id]!
         let finish = session.render.renderFinished(
             version: output.version, duration: output.duration, at: clock.now, cancelled: cancelled,
@@ -103,7 +121,8 @@ extension PreviewEngine {
         state.sessions[id] = session
         if let editedAt = finish.deliveredEditTime {
             emit(.rendered(RenderResult(
-                documentID: id, version: output.version, html: html, renderDuration: output.duration,
+                documentID: id, version: output.version, patch: rendered.patch, content: rendered.content,
+                update: rendered.update, renderDuration: output.duration,
                 editedAt: editedAt, startedAt: output.startedAt, deliveredAt: output.startedAt.advanced(by: output.duration)
             )), in: &state)
         }

@@ -72,7 +72,7 @@ extension RenderResult {
     /// finished, which is the later of the two.
     func delivered(at instant: MonotonicInstant) -> RenderResult {
         RenderResult(
-            documentID: documentID, version: version, html: html, renderDuration: renderDuration,
+            documentID: documentID, version: version, patch: patch, content: content, update: update, renderDuration: renderDuration,
             editedAt: editedAt, startedAt: startedAt, deliveredAt: max(deliveredAt, instant)
         )
     }

@@ -40,9 +40,9 @@ public final class PreviewEngine: Sendable {
         /// How autosave files are written (the package's tests inject failing or gated
         /// writers). Default ``AtomicFileWriter``.
         package var autosaveWriter: any AutosaveWriter = AtomicFileWriter()
-        /// Renders instead of ``isolation`` when set (the package's tests inject renders
-        /// that fail on cue).
-        package var injectedRender: (@Sendable (String, RenderOptions) -> Result<String, RenderFailure>)?
+        /// Parses instead of ``isolation`` when set (the package's tests inject parses
+        /// that fail on cue); it gets the text of each window the engine re-parses.
+        package var injectedRender: (@Sendable (String, RenderOptions) -> Result<BlockParse, RenderFailure>)?
 
         /// A configuration; every parameter has the default documented on its property.
         public init(

@@ -1,4 +1,5 @@
 public import DocumentModel
+public import IncrementalRender
 public import RenderWorkers
 
 /// The name of an open document, chosen by the embedder (a path, a buffer number, a URI).
@@ -52,14 +53,23 @@ public struct PreviewPause: Sendable, Hashable {
     public let until: MonotonicInstant
 }
 
-/// The HTML of one version of a document and what it cost.
+/// One version of a document rendered: how its blocks changed, its whole HTML on
+/// demand, and what it cost.
 public struct RenderResult: Sendable {
     /// The document.
     public let documentID: DocumentID
-    /// The version the HTML is the full render of.
+    /// The version rendered.
     public let version: UInt64
-    /// The HTML fragment.
-    public let html: String
+    /// How the blocks changed since the version rendered before (its `baseVersion`).
+    /// A subscriber that missed that version (a slow one gets only the newest render)
+    /// uses `content.snapshot()` instead.
+    public let patch: BlockPatch
+    /// The version's blocks.
+    public let content: RenderedContent
+    /// What the render parsed: a window, or the whole text and why.
+    public let update: UpdateKind
+    /// The whole HTML fragment, the full render of the version. O(size of the HTML).
+    public var html: String { content.html }
     /// How long the render took (as the engine's clock counts it).
     public let renderDuration: Duration
     /// When the edit that produced this version was applied.

@@ -1,4 +1,6 @@
 public import RenderWorkers
+import DocumentModel
+import IncrementalRender
 import MarkdownRenderer
 
 /// Where an engine parses documents.
@@ -45,7 +47,7 @@ extension PreviewEngine {
 enum RenderBackend: Sendable {
     case inProcess
     case workers(RenderWorkerPool)
-    case injected(@Sendable (String, RenderOptions) -> Result<String, RenderFailure>)
+    case injected(@Sendable (String, RenderOptions) -> Result<BlockParse, RenderFailure>)
 
     init(_ isolation: RenderIsolation) {
         switch isolation {
@@ -55,12 +57,25 @@ enum RenderBackend: Sendable {
         }
     }
 
-    /// The HTML of `text`, or why there is none.
-    func render(_ text: String, with renderer: MarkdownRenderer) -> Result<String, RenderFailure> {
+    /// Brings `blocks` to `snapshot`, re-parsing what `changes` touched (or everything),
+    /// and returns the patch, or why there is none (then `blocks` is unchanged).
+    func update(_ blocks: inout IncrementalDocument, to snapshot: TextSnapshot, changes: TextChanges, with renderer: MarkdownRenderer) -> Result<BlockPatch, RenderFailure> {
+        let options = renderer.options
         switch self {
-        case .inProcess: .success(renderer.render(text))
-        case .workers(let pool): Result { () throws(RenderFailure) in try pool.render(text, options: renderer.options) }
-        case .injected(let render): render(text, renderer.options)
+        case .inProcess:
+            return .success(blocks.update(to: snapshot, version: snapshot.version, changes: changes) { renderer.parseBlocks(utf8: $0) })
+        case .workers(let pool):
+            return Result { () throws(RenderFailure) in
+                try blocks.update(to: snapshot, version: snapshot.version, changes: changes) { bytes throws(RenderFailure) in
+                    try pool.parseBlocks(UnsafeRawBufferPointer(bytes), options: options)
+                }
+            }
+        case .injected(let parse):
+            return Result { () throws(RenderFailure) in
+                try blocks.update(to: snapshot, version: snapshot.version, changes: changes) { bytes throws(RenderFailure) in
+                    try parse(String(decoding: bytes, as: UTF8.self), options).get()
+                }
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import DocumentModel
+import IncrementalRender
 import MarkdownRenderer
 import RenderWorkers
 import WorkerPool
@@ -25,8 +26,9 @@ package struct RenderCounters: Sendable, Hashable {
 /// The output of one render, before delivery.
 struct RenderOutput: Sendable {
     let version: UInt64
-    /// The HTML, or why there is none.
-    let html: Result<String, RenderFailure>
+    /// The patch against the version rendered before and the blocks, or why there are
+    /// none.
+    let result: Result<(patch: BlockPatch, content: RenderedContent, update: UpdateKind), RenderFailure>
     /// The UTF-8 size of the text rendered.
     let textSize: Int
     let duration: Duration
@@ -50,6 +52,8 @@ struct Session: Sendable {
     var document: TextDocument
     let renderer: MarkdownRenderer
     var autosavePath: String?
+    /// The rendered blocks; nil while a render has them out.
+    var blocks: IncrementalDocument?
 
     /// When the text is rendered and which renders are delivered (versions, counters).
     var render: RenderPlan
@@ -72,6 +76,7 @@ struct Session: Sendable {
         self.document = document
         self.renderer = renderer
         self.autosavePath = autosavePath
+        blocks = IncrementalDocument(options: renderer.options)
         render = RenderPlan(policy: policy, openedAt: openedAt, breaker: breaker)
         autosave = AutosavePlan(delays: autosaveDelays)
     }

@@ -92,6 +92,11 @@ struct BadDocumentIsolationTests {
 
         // The workers end with the engine.
         guard case .workers(let pool) = engine.renderBackend else { Issue.record("the engine renders in workers"); return }
+        // A render after the bad document's last failure, so that a worker is running.
+        let last = try engine.edit(good[0], .insert("z", at: 0))
+        try #require(log.wait(timeout: .seconds(30)) { events in
+            events.contains { if case .rendered(let r) = $0 { r.documentID == good[0] && r.version == last } else { false } }
+        })
         let workers = pool.workerProcessIDs
         #expect(!workers.isEmpty && workers.allSatisfy { ProcessTable.children().contains($0) })
         engine.shutdown()

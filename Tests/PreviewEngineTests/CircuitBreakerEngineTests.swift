@@ -13,9 +13,9 @@ struct CircuitBreakerEngineTests {
         private let count = Locked(0)
         var calls: Int { count.withLock { $0 } }
 
-        func render(_ text: String, _ options: RenderOptions) -> Result<String, RenderFailure> {
+        func render(_ text: String, _ options: RenderOptions) -> Result<BlockParse, RenderFailure> {
             count.withLock { $0 += 1 }
-            return text.contains("BAD") ? .failure(.timeout(deadline: .seconds(1))) : .success(MarkdownRenderer(options: options).render(text))
+            return text.contains("BAD") ? .failure(.timeout(deadline: .seconds(1))) : .success(MarkdownRenderer(options: options).parseBlocks(text))
         }
     }
 

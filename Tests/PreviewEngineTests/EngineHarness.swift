@@ -56,7 +56,7 @@ final class EngineHarness: Sendable {
         writer: any AutosaveWriter = AtomicFileWriter(),
         isolation: RenderIsolation = .inProcess,
         circuitBreaker: PreviewEngine.CircuitBreakerSettings = .init(),
-        render: (@Sendable (String, RenderOptions) -> Result<String, RenderFailure>)? = nil
+        render: (@Sendable (String, RenderOptions) -> Result<BlockParse, RenderFailure>)? = nil
     ) {
         clock = ManualEngineClock(start: MonotonicInstant(nanoseconds: 1_000_000_000))
         clock.renderDuration = renderCost

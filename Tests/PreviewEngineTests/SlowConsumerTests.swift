@@ -2,6 +2,8 @@ import Primitives
 import Dispatch
 import DocumentModel
 @testable import PreviewEngine
+import IncrementalRender
+import MarkdownRenderer
 import Testing
 import WorkerPool
 
@@ -56,7 +58,12 @@ struct SlowConsumerTests {
         var fanOut = EventFanOut()
         fanOut.add(1, queue: DispatchQueue(label: "q")) { _ in }
         func render(_ doc: String, _ version: UInt64) -> PreviewEvent {
-            .rendered(RenderResult(documentID: doc, version: version, html: "", renderDuration: .zero, editedAt: .zero, startedAt: .zero, deliveredAt: .zero))
+            var blocks = IncrementalDocument()
+            let patch = blocks.update(to: "", version: version, changes: nil) { MarkdownRenderer().parseBlocks(utf8: $0) }
+            return .rendered(RenderResult(
+                documentID: doc, version: version, patch: patch, content: blocks.content, update: blocks.lastUpdate,
+                renderDuration: .zero, editedAt: .zero, startedAt: .zero, deliveredAt: .zero
+            ))
         }
         #expect(fanOut.publish(render("a", 1)).count == 1, "an idle subscriber needs a drain")
         #expect(fanOut.publish(render("b", 1)).isEmpty, "a drain is scheduled already")
