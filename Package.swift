@@ -151,7 +151,7 @@ let package = Package(
         // MARK: replay benchmark (issue 6)
         .executableTarget(
             name: "Replay",
-            dependencies: ["PreviewEngine", "EditTraces", "DocumentModel", "MarkdownRenderer", "WorkerPool", "Primitives", "RenderWorkers",
+            dependencies: ["PreviewEngine", "EditTraces", "DocumentModel", "MarkdownRenderer", "WorkerPool", "Primitives", "RenderWorkers", "IncrementalRender",
                            .product(name: "Histogram", package: "hdrhistogram-swift"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/Replay",

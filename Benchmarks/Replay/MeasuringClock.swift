@@ -28,6 +28,8 @@ final class MeasuringClock: EngineClock {
     let base: any EngineClock
     let charge: RenderCharge
     private let totals = Locked<(wallNs: Int64, cpuNs: Int64)>((0, 0))
+    /// Each render's charge, in nanoseconds, in the order they ran.
+    private let charges = Locked<[Int64]>([])
 
     init(base: any EngineClock, charge: RenderCharge) {
         self.base = base
@@ -50,11 +52,19 @@ final class MeasuringClock: EngineClock {
             $0.wallNs += wall
             $0.cpuNs += cpu
         }
-        return .nanoseconds(charge == .cpu && base is ManualEngineClock ? cpu : wall)
+        let charged = charge == .cpu && base is ManualEngineClock ? cpu : wall
+        charges.withLock { $0.append(charged) }
+        return .nanoseconds(charged)
     }
 
     func completeWork(after duration: Duration, _ completion: @escaping @Sendable () -> Void) {
         base.completeWork(after: duration, completion)
+    }
+
+    /// The median charge of the renders measured so far, in milliseconds.
+    var medianChargeMs: Double {
+        let sorted = charges.withLock { $0 }.sorted()
+        return sorted.isEmpty ? 0 : Double(sorted[sorted.count / 2]) / 1e6
     }
 
     /// Sums over every render measured so far, in milliseconds.

@@ -88,6 +88,16 @@ extension RunResult {
             ("renders_requested", .integer(rendersRequested)),
             ("renders_skipped", .integer(rendersRequested - rendersStarted - rendersCancelled)),
             ("mean_render_ms", .number(meanRenderMs)),
+            ("median_render_ms", .number(medianRenderMs)),
+            ("rendering", .string(rendering)),
+            ("fallbacks", .integer(fallbacks)),
+            ("updates", .integer(updates)),
+            ("fallback_reasons", .object(fallbackReasons.sorted { $0.key < $1.key }.map { ($0.key, JSONOut.integer($0.value)) })),
+            ("patch_bytes", .integer(patchBytes)),
+            ("full_html_bytes", .integer(fullHTMLBytes)),
+            ("verified_versions", verifiedVersions.map(JSONOut.integer) ?? .null),
+            ("mismatches", mismatches.map(JSONOut.integer) ?? .null),
+            ("snapshots_applied", .integer(snapshotsApplied)),
             ("render_charge", .string(renderCharge.rawValue)),
             ("render_wall_ms", .number(renderWallMs)),
             ("render_thread_cpu_ms", .number(renderThreadCPUms)),
@@ -261,4 +271,20 @@ func bytes(_ count: Int) -> String {
     if count >= 1_048_576 { return String(format: "%.2f MiB", Double(count) / 1_048_576) }
     if count >= 1024 { return String(format: "%.1f KiB", Double(count) / 1024) }
     return "\(count) B"
+}
+
+extension RunResult {
+    /// `mismatches: N` (when verified), `fallbacks: K of M (P%)`, the median render and
+    /// the patch bytes per delivered render against the whole HTML's.
+    var incrementalSummary: String {
+        let share = updates > 0 ? 100 * Double(fallbacks) / Double(updates) : 0
+        var parts = [String(format: "fallbacks: %d of %d (%.1f%%)", fallbacks, updates, share)]
+        if let mismatches { parts.insert("mismatches: \(mismatches)" + (verifiedVersions.map { " of \($0 + mismatches) verified" } ?? ""), at: 0) }
+        if !fallbackReasons.isEmpty { parts.append("[" + fallbackReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "]") }
+        parts.append(String(format: "%@ rendering, median render %.3f ms", rendering, medianRenderMs))
+        if rendersDelivered > 0 {
+            parts.append("patch \(patchBytes / rendersDelivered) B vs full HTML \(fullHTMLBytes / rendersDelivered) B per delivery")
+        }
+        return parts.joined(separator: "  ")
+    }
 }

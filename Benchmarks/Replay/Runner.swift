@@ -6,6 +6,7 @@ import EditTraces
 import Foundation
 import Histogram
 import MarkdownRenderer
+import IncrementalRender
 import PreviewEngine
 import Primitives
 import WorkerPool
@@ -59,47 +60,6 @@ enum ClockMode: String, Sendable, Codable {
     case virtual, real
 }
 
-/// Collects deliveries on the engine's callback queue.
-final class DeliveryRecorder: Sendable {
-    private struct State {
-        var versions: [UInt64] = []
-        var instants: [Int64] = []
-        var lastHTML = ""
-        var lastVersion: UInt64?
-        var target: UInt64 = .max
-    }
-
-    private let state = Locked(State())
-    private let reachedTarget = DispatchSemaphore(value: 0)
-
-    func record(_ result: RenderResult) {
-        let hit = state.withLock { state -> Bool in
-            state.versions.append(result.version)
-            state.instants.append(result.deliveredAt.nanoseconds)
-            state.lastHTML = result.html
-            state.lastVersion = result.version
-            return result.version == state.target
-        }
-        if hit { reachedTarget.signal() }
-    }
-
-    /// Arms `waitForTarget`: it returns once `version` is delivered.
-    func expect(version: UInt64) {
-        let already = state.withLock { state -> Bool in
-            state.target = version
-            return (state.lastVersion ?? 0) >= version && state.lastVersion != nil
-        }
-        if already { reachedTarget.signal() }
-    }
-
-    func waitForTarget(timeout: Duration) -> Bool {
-        reachedTarget.wait(timeout: .now() + .nanoseconds(Int(timeout.components.seconds * 1_000_000_000))) == .success
-    }
-
-    var deliveries: (versions: [UInt64], instants: [Int64]) { state.withLock { ($0.versions, $0.instants) } }
-    var last: (version: UInt64?, html: String) { state.withLock { ($0.lastVersion, $0.lastHTML) } }
-}
-
 /// Everything measured in one run.
 struct RunResult: Codable, Sendable {
     var trace: String
@@ -147,12 +107,34 @@ struct RunResult: Codable, Sendable {
     var wallS: Double
     var maxEditLagMs: Double?
     var maxWaitMs: Double
+    /// `incremental` (windows re-parsed) or `full` (the whole text at every render).
+    var rendering: String = "incremental"
+    /// The median charge of one render, in milliseconds.
+    var medianRenderMs: Double = 0
+    /// Renders after the first that parsed the whole text, and all renders after the first.
+    var fallbacks: Int = 0
+    var updates: Int = 0
+    /// Full parses by reason (`IncrementalDocument`'s `FullParseReason`).
+    var fallbackReasons: [String: Int] = [:]
+    /// HTML bytes the delivered patches carried, and the whole HTML of those versions.
+    var patchBytes: Int = 0
+    var fullHTMLBytes: Int = 0
+    /// Delivered versions checked against the full render (`--verify-every-edit`), and
+    /// how many differed; nil when not verified.
+    var verifiedVersions: Int?
+    var mismatches: Int?
+    /// Deliveries the client took as a snapshot because it had not seen the patch's base.
+    var snapshotsApplied: Int = 0
     /// Latency CDF: (milliseconds, fraction of edits at or below), for `--plot`.
     var cdf: [[Double]]
 }
 
 struct RunSettings: Sendable {
     var workers: Int
+    /// Whether renders re-parse windows (the default) or the whole text.
+    var incremental: Bool
+    /// Whether every delivered version is checked against the full render.
+    var verify: Bool
     var charge: RenderCharge
     /// Where the engine parses.
     var isolation: RenderIsolation
@@ -173,9 +155,9 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
     let manualClock: ManualEngineClock? = mode == .virtual ? ManualEngineClock() : nil
     let engineClock = MeasuringClock(base: manualClock ?? SystemEngineClock(), charge: settings.charge)
     let engine = PreviewEngine(
-        configuration: .init(policy: policy.choice, statisticsDelay: nil, isolation: settings.isolation),
+        configuration: .init(policy: policy.choice, statisticsDelay: nil, isolation: settings.isolation, incrementalRendering: settings.incremental),
         clock: engineClock, pool: pool)
-    let recorder = DeliveryRecorder()
+    let recorder = DeliveryRecorder(verifyingWith: settings.verify ? MarkdownRenderer() : nil)
     let subscription = engine.subscribe { event in
         if case .rendered(let result) = event { recorder.record(result) }
     }
@@ -205,6 +187,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
 
     do throws(EngineError) {
         try engine.open(documentID, text: plan.startText)
+        if settings.verify { recorder.expect(try engine.snapshot(of: documentID)) }
         // The first render of the document is delivered before the first edit, which comes
         // one (capped) idle gap later.
         let origin: Int64
@@ -233,6 +216,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
                 failure = "edit \(k) produced version \(version), expected \(k + 1)"
                 break
             }
+            if settings.verify { recorder.expect(try engine.snapshot(of: documentID)) }
             applied += 1
             if manualClock != nil { engine.waitUntilIdle() }
             if k & 63 == 0 { progress.update(done: k, total: count) }
@@ -258,6 +242,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
 
     // Measurements.
     let counters = try? engine.renderCounters(of: documentID)
+    let statistics = (try? engine.incrementalStatistics(of: documentID)) ?? nil
     if counters == nil { failure = failure ?? "no render counters for the document" }
     let snapshot = try? engine.snapshot(of: documentID)
     let deliveries = recorder.deliveries
@@ -288,7 +273,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
         let expected = MarkdownRenderer(options: engine.configuration.renderOptions).render(finalText)
         htmlCheck = last.version == snapshot.version && last.html == expected
         if !htmlCheck {
-            failure = failure ?? "last delivered version \(last.version.map(String.init) ?? "none") of \(snapshot.version); HTML \(last.html == expected ? "equal" : "differs")"
+            failure = failure ?? "last delivered version \(last.version.map(String.init) ?? "none") of \(snapshot.version); HTML \(last.html == expected ? "equal" : "differs") (the patches applied in order)"
         }
         if plan.coversWholeTrace, applied == count {
             let scalars = finalText.unicodeScalars
@@ -303,11 +288,17 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
         failure = failure ?? "no snapshot of the document"
     }
     if undelivered > 0 { failure = failure ?? "\(undelivered) edits never reached a delivered version" }
+    let verification = recorder.verification
+    if let mismatches = verification.mismatches, mismatches > 0 {
+        failure = failure ?? "\(mismatches) delivered versions differ from the full render (first: version \(verification.firstMismatch ?? 0))"
+    }
 
+    var fallbackReasons: [String: Int] = [:]
+    for (reason, count) in statistics?.fullParses ?? [:] where reason != .firstRender { fallbackReasons[reason.rawValue] = count }
     let started = counters?.started ?? 0
     let renderCPUms = (counters?.renderTime ?? .zero).milliseconds
     let maxWait = PolicyName.adaptiveMaxWait
-    return RunResult(
+    var result = RunResult(
         trace: plan.trace.name, source: plan.trace.source.argument, policy: policy, clock: mode, renderer: settings.renderer,
         edits: count,
         patches: plan.trace.starts[plan.range.upperBound] - plan.trace.starts[plan.range.lowerBound],
@@ -334,6 +325,17 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
         maxEditLagMs: mode == .real ? Double(maxLagNs) / 1e6 : nil,
         maxWaitMs: maxWait.milliseconds,
         cdf: cdfPoints(histogram))
+    result.rendering = settings.incremental ? "incremental" : "full"
+    result.medianRenderMs = engineClock.medianChargeMs
+    result.fallbacks = statistics?.fallbacks ?? 0
+    result.updates = statistics?.updates ?? 0
+    result.fallbackReasons = fallbackReasons
+    result.patchBytes = verification.patchBytes
+    result.fullHTMLBytes = verification.fullBytes
+    result.verifiedVersions = verification.verified
+    result.mismatches = verification.mismatches
+    result.snapshotsApplied = verification.snapshots
+    return result
 }
 
 /// The latency CDF as (ms, fraction ≤) points, thinned to what a plot can show.

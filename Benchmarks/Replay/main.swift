@@ -76,6 +76,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where documents are parsed: workers (render worker processes with limits, as the engine and mdpreview do by default; needs the mdpreview executable beside replay or PREVIEWENGINE_RENDER_WORKER) or in-process (MarkdownRenderer under its lock).", valueName: "workers|in-process"))
     var renderer: String = "workers"
 
+    @Option(help: ArgumentHelp("incremental (re-parse the blocks around each change, the engine's default) or full (parse the whole text at every render).", valueName: "incremental|full"))
+    var rendering: String = "incremental"
+
+    @Flag(help: "Check every delivered version: the HTML assembled by applying the patches in order equals MarkdownRenderer's full render of that version's text (virtual clock only). Prints mismatches: N and fallbacks: K of M.")
+    var verifyEveryEdit = false
+
     @Flag(help: "Run each (trace, policy, clock) in a fresh child process, so peak RSS is that run's alone.")
     var isolate = false
 
@@ -111,6 +117,10 @@ struct RunCommand: ParsableCommand {
         let policies = try PolicyName.parse(policy)
         guard let charge = RenderCharge(rawValue: renderTime) else { throw ReplayError.usage("--render-time must be wall or cpu") }
         let isolation = try RendererChoice.isolation(named: renderer, workers: workers, charge: charge)
+        guard rendering == "incremental" || rendering == "full" else { throw ReplayError.usage("--rendering must be incremental or full") }
+        guard !verifyEveryEdit || (clockMode == .virtual && !compareClocks) else {
+            throw ReplayError.usage("--verify-every-edit needs the virtual clock")
+        }
         let clocks: [ClockMode] = compareClocks ? [.virtual, .real] : [clockMode]
         let durationSeconds: Double?
         switch duration {
@@ -147,7 +157,7 @@ struct RunCommand: ParsableCommand {
         } else {
             let peakResets = !child && ProcessMemory.resetPeak()
             let settings = RunSettings(
-                workers: workers, charge: charge, isolation: isolation, renderer: renderer,
+                workers: workers, incremental: rendering == "incremental", verify: verifyEveryEdit, charge: charge, isolation: isolation, renderer: renderer,
                 rssScope: child ? "fresh process for this run (includes reading the trace)"
                     : peakResets ? "this process, peak reset before the run (trace already in memory)"
                     : "this process, cumulative over the runs so far",
@@ -194,6 +204,9 @@ struct RunCommand: ParsableCommand {
             print(jsonText)
         } else {
             print(formatTable(results, targets: targets))
+            for result in results {
+                print("\(result.trace) \(result.policy.rawValue): \(result.incrementalSummary)")
+            }
             print(String(format: "total wall time %.1f s", (ContinuousClock.now - started).seconds))
         }
         if let plot {
@@ -222,6 +235,7 @@ struct RunCommand: ParsableCommand {
             result.correct ? "ok" : "FAILED: \(result.failure ?? "?")",
         ]
         printError("  " + fields.joined(separator: " "))
+        printError("    " + result.incrementalSummary)
     }
 
     /// The traces named on the command line (directories expanded), or every trace of

@@ -190,6 +190,9 @@ public struct RenderedContent: Sendable {
         return html + footnotes
     }
 
+    /// The size of the whole HTML in UTF-8 bytes. O(b).
+    public var htmlByteCount: Int { htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count } }
+
     /// The blocks. O(b).
     public var blocks: [RenderedBlock] {
         zip(records, htmls).map { RenderedBlock(key: $0.key, lines: $0.lines, html: $1) }

@@ -51,7 +51,7 @@ extension PreviewEngine {
     /// of the session, brings them to the current text (re-parsing only what changed when
     /// that is exact), and puts them back.
     private func runRender(for id: DocumentID, generation: UInt64, context: TaskContext) {
-        typealias Start = (TextSnapshot, TextChanges, IncrementalDocument, MarkdownRenderer, MonotonicInstant, Bool)
+        typealias Start = (TextSnapshot, TextChanges?, IncrementalDocument, MarkdownRenderer, MonotonicInstant, Bool)
         let start: Start? = state.withLock { state -> Start? in
             guard var session = state.sessions[id], session.generation == generation, !session.isClosed, !context.isCancelled,
                   let blocks = session.blocks
@@ -65,7 +65,7 @@ extension PreviewEngine {
             let snapshot = session.document.snapshot
             let changes = session.document.takeChanges()
             state.sessions[id] = session
-            return (snapshot, changes, blocks, session.renderer, now, state.isShuttingDown)
+            return (snapshot, configuration.incrementalRendering ? changes : nil, blocks, session.renderer, now, state.isShuttingDown)
         }
         guard let (snapshot, changes, taken, renderer, startedAt, isShuttingDown) = start else { return }
         var blocks = taken

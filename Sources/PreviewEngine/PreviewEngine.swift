@@ -5,6 +5,7 @@ import Primitives
 import Synchronization
 package import WorkerPool
 package import RenderWorkers
+package import IncrementalRender
 
 /// The live-preview engine an editor backend embeds: documents take keystroke edits, an
 /// adaptive debouncer decides when to render, a worker pool renders (HIGH), autosaves
@@ -37,6 +38,10 @@ public final class PreviewEngine: Sendable {
         public var isolation: RenderIsolation
         /// When a document's automatic renders pause after failures.
         public var circuitBreaker: CircuitBreakerSettings
+        /// Whether a render re-parses only the blocks around what changed when that gives
+        /// the full render (see `Docs/INCREMENTAL.md`). Default true; false parses the
+        /// whole text at every render (the same HTML, at the cost of the whole text).
+        public var incrementalRendering: Bool
         /// How autosave files are written (the package's tests inject failing or gated
         /// writers). Default ``AtomicFileWriter``.
         package var autosaveWriter: any AutosaveWriter = AtomicFileWriter()
@@ -53,8 +58,10 @@ public final class PreviewEngine: Sendable {
             statisticsDelay: Duration? = .milliseconds(300),
             callbackQueue: DispatchQueue = DispatchQueue(label: "PreviewEngine.callbacks"),
             isolation: RenderIsolation = .automatic,
-            circuitBreaker: CircuitBreakerSettings = CircuitBreakerSettings()
+            circuitBreaker: CircuitBreakerSettings = CircuitBreakerSettings(),
+            incrementalRendering: Bool = true
         ) {
+            self.incrementalRendering = incrementalRendering
             self.isolation = isolation
             self.circuitBreaker = circuitBreaker
             self.renderOptions = renderOptions
@@ -211,6 +218,15 @@ public final class PreviewEngine: Sendable {
         try state.withLock { state throws(EngineError) in
             guard let session = state.sessions[id] else { throw .unknownDocument(id) }
             return session.render.counters
+        }
+    }
+
+    /// What a document's renders parsed: windows, and full parses by reason. Nil while a
+    /// render has the document's blocks.
+    package func incrementalStatistics(of id: DocumentID) throws(EngineError) -> IncrementalStatistics? {
+        try state.withLock { state throws(EngineError) in
+            guard let session = state.sessions[id] else { throw .unknownDocument(id) }
+            return session.blocks?.statistics
         }
     }
 

@@ -59,7 +59,7 @@ enum RenderBackend: Sendable {
 
     /// Brings `blocks` to `snapshot`, re-parsing what `changes` touched (or everything),
     /// and returns the patch, or why there is none (then `blocks` is unchanged).
-    func update(_ blocks: inout IncrementalDocument, to snapshot: TextSnapshot, changes: TextChanges, with renderer: MarkdownRenderer) -> Result<BlockPatch, RenderFailure> {
+    func update(_ blocks: inout IncrementalDocument, to snapshot: TextSnapshot, changes: TextChanges?, with renderer: MarkdownRenderer) -> Result<BlockPatch, RenderFailure> {
         let options = renderer.options
         switch self {
         case .inProcess:
