@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "mdpreview",
             dependencies: [
-                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel", "RenderWorkers",
+                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel", "RenderWorkers", "IncrementalRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -183,9 +183,9 @@ let package = Package(
         .testTarget(name: "IncrementalRenderTests", dependencies: ["IncrementalRender", "MarkdownRenderer", "DocumentModel", "EditTraces", "TestSupport"], swiftSettings: strict),
 
         // MARK: PreviewProtocol (issue 5)
-        .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON"], swiftSettings: strict),
+        .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON", "IncrementalRender"], swiftSettings: strict),
         // The strict JSON reader the protocol and the trace reader share.
         .target(name: "StrictJSON", dependencies: [], swiftSettings: strict),
-        .testTarget(name: "PreviewProtocolTests", dependencies: ["PreviewProtocol", "DocumentModel", "MarkdownRenderer", "EditTraces", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PreviewProtocolTests", dependencies: ["PreviewProtocol", "DocumentModel", "MarkdownRenderer", "EditTraces", "IncrementalRender", "TestSupport"], swiftSettings: strict),
     ]
 )

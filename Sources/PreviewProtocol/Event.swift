@@ -1,3 +1,4 @@
+public import IncrementalRender
 /// One event the server writes: one JSON object on one line, its kind in `"event"`.
 public enum Event: Sendable, Hashable {
     /// `{"event":"ready","protocol":1,"server":"mdpreview"}`: the first line.
@@ -7,6 +8,10 @@ public enum Event: Sendable, Hashable {
     case ack(AckEvent)
     /// `{"event":"render","doc":…,"version":…,"html":…,"render_ms":…,"latency_ms":…}`
     case render(RenderEvent)
+    /// `{"event":"patch","doc":…,"version":…,"base":…,"start":…,"remove":[…],"insert":[…],
+    /// "line_delta":…,"footnotes":…?,"render_ms":…,"latency_ms":…?}`: how the blocks of
+    /// a document opened with `"patches":true` changed.
+    case patch(PatchEvent)
     /// `{"event":"saved","doc":…,"version":…,"path":…}`
     case saved(SavedEvent)
     /// `{"event":"stats","doc":…,"version":…,"words":…,…,"headings":[…]}`
@@ -30,6 +35,7 @@ public enum Event: Sendable, Hashable {
         case .ready: "ready"
         case .ack: "ack"
         case .render: "render"
+        case .patch: "patch"
         case .saved: "saved"
         case .stats: "stats"
         case .progress: "progress"
@@ -95,6 +101,27 @@ public struct RenderEvent: Sendable, Hashable {
         self.doc = doc
         self.version = version
         self.html = html
+        self.renderMs = renderMs
+        self.latencyMs = latencyMs
+    }
+}
+
+/// `patch`: one version of a document as a change of its keyed blocks (see
+/// `Docs/INCREMENTAL.md`); `base` null means a snapshot that replaces everything.
+public struct PatchEvent: Sendable, Hashable {
+    /// The document.
+    public var doc: String
+    /// The patch (its `version` is the version rendered).
+    public var patch: BlockPatch
+    /// How long rendering took, in milliseconds (`render_ms`).
+    public var renderMs: Double
+    /// From the edit that made this version to this event, in milliseconds.
+    public var latencyMs: Double?
+
+    /// A patch event.
+    package init(doc: String, patch: BlockPatch, renderMs: Double, latencyMs: Double? = nil) {
+        self.doc = doc
+        self.patch = patch
         self.renderMs = renderMs
         self.latencyMs = latencyMs
     }

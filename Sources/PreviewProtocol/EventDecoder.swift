@@ -1,3 +1,4 @@
+import IncrementalRender
 import StrictJSON
 /// Reads event lines back into `Event`s: the client side of the protocol, used by tests
 /// and Swift clients. Unknown keys are ignored, as the protocol asks of clients.
@@ -42,6 +43,8 @@ public enum EventDecoder {
                 doc: try e.string("doc"), version: try e.version("version"), html: try e.string("html"),
                 renderMs: try e.number("render_ms"), latencyMs: try e.optionalNumber("latency_ms")
             ))
+        case "patch":
+            return .patch(try Self.patch(e))
         case "saved":
             return .saved(SavedEvent(doc: try e.string("doc"), version: try e.version("version"), path: try e.string("path")))
         case "stats":
@@ -92,6 +95,30 @@ public enum EventDecoder {
         case let other:
             throw ProtocolError(code: .invalidValue, message: "unknown event \"\(other)\"", field: "event")
         }
+    }
+
+    private static func patch(_ e: Reader) throws(ProtocolError) -> PatchEvent {
+        guard case let .array(removeItems)? = e.value("remove") else { throw e.wrong("remove", "an array") }
+        guard case let .array(insertItems)? = e.value("insert") else { throw e.wrong("insert", "an array") }
+        var removed: [BlockKey] = []
+        for item in removeItems {
+            guard case let .number(.integer(key)) = item, let raw = UInt64(exactly: key) else { throw e.wrong("remove", "an array of keys") }
+            removed.append(BlockKey(rawValue: raw))
+        }
+        var inserted: [RenderedBlock] = []
+        for item in insertItems {
+            guard case let .object(object) = item else { throw e.wrong("insert", "an array of blocks") }
+            let block = Reader(object: object)
+            guard case let .array(lines)? = block.value("lines"), lines.count == 2,
+                  case let .number(.integer(first)) = lines[0], case let .number(.integer(last)) = lines[1], first <= last
+            else { throw e.wrong("lines", "[first, last]") }
+            inserted.append(RenderedBlock(key: BlockKey(rawValue: try block.version("key")), lines: first ... last, html: try block.string("html")))
+        }
+        let patch = BlockPatch(
+            baseVersion: try e.optionalVersion("base"), version: try e.version("version"), start: try e.integer("start"),
+            removed: removed, inserted: inserted, lineDelta: try e.integer("line_delta"), footnotes: try e.optionalString("footnotes")
+        )
+        return PatchEvent(doc: try e.string("doc"), patch: patch, renderMs: try e.number("render_ms"), latencyMs: try e.optionalNumber("latency_ms"))
     }
 
     private struct Reader {

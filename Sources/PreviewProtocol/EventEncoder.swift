@@ -47,6 +47,29 @@ public enum EventEncoder {
             w.key("html"); w.string(render.html)
             w.key("render_ms"); w.decimal(render.renderMs)
             if let latency = render.latencyMs { w.key("latency_ms"); w.decimal(latency) }
+        case let .patch(event):
+            let patch = event.patch
+            w.key("doc"); w.string(event.doc)
+            w.key("version"); w.integer(patch.version)
+            w.key("base")
+            if let base = patch.baseVersion { w.integer(base) } else { w.null() }
+            w.key("start"); w.integer(patch.start)
+            w.key("remove"); w.beginArray()
+            for key in patch.removed { w.integer(key.rawValue) }
+            w.endArray()
+            w.key("insert"); w.beginArray()
+            for block in patch.inserted {
+                w.beginObject()
+                w.key("key"); w.integer(block.key.rawValue)
+                w.key("lines"); w.beginArray(); w.integer(block.lines.lowerBound); w.integer(block.lines.upperBound); w.endArray()
+                w.key("html"); w.string(block.html)
+                w.endObject()
+            }
+            w.endArray()
+            w.key("line_delta"); w.integer(patch.lineDelta)
+            if let footnotes = patch.footnotes { w.key("footnotes"); w.string(footnotes) }
+            w.key("render_ms"); w.decimal(event.renderMs)
+            if let latency = event.latencyMs { w.key("latency_ms"); w.decimal(latency) }
         case let .saved(saved):
             w.key("doc"); w.string(saved.doc)
             w.key("version"); w.integer(saved.version)

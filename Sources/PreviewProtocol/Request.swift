@@ -10,9 +10,11 @@ public import MarkdownRenderer
 public struct Request: Sendable, Hashable {
     /// What the request asks for, with the fields of that operation.
     public enum Command: Sendable, Hashable {
-        /// `{"op":"open","doc":…,"text":…,"autosave":…?,"options":{…}?}`: a new
-        /// document with its text, where to autosave it (if anywhere) and how to render it.
-        case open(text: String, autosave: String? = nil, options: RenderOptions = .default)
+        /// `{"op":"open","doc":…,"text":…,"autosave":…?,"options":{…}?,"patches":…?}`: a
+        /// new document with its text, where to autosave it (if anywhere), how to render
+        /// it, and whether its renders come as `patch` events (keyed blocks) instead of
+        /// `render` events (the whole HTML).
+        case open(text: String, autosave: String? = nil, options: RenderOptions = .default, patches: Bool = false)
         /// `{"op":"edit",…}` in one of its three forms, or a bare trace line: the
         /// changes, applied in order as one transaction (offset patches in one unit, or
         /// one line-range patch); the line's `"t"` in milliseconds, passed through; and

@@ -38,10 +38,11 @@ public enum RequestEncoder {
         }
         if let doc = request.doc { w.key("doc"); w.string(doc) }
         switch request.command {
-        case let .open(text, autosave, options):
+        case let .open(text, autosave, options, patches):
             w.key("text"); w.string(text)
             if let autosave { w.key("autosave"); w.string(autosave) }
             writeOptions(options, to: &w)
+            if patches { w.key("patches"); w.bool(true) }
         case let .edit(patches, timestampMs, continuesTransaction):
             writePatches(patches, to: &w)
             if let timestampMs { w.key("t"); w.decimal(timestampMs) }

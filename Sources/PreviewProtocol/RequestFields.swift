@@ -52,7 +52,7 @@ struct Fields {
             let text = try requiredString("text")
             let autosave = try optionalPath("autosave")
             let options = try decodeOptions()
-            return Request(.open(text: text, autosave: autosave, options: options), doc: doc, id: id)
+            return Request(.open(text: text, autosave: autosave, options: options, patches: try optionalBool("patches")), doc: doc, id: id)
         case .edit:
             let doc = try optionalDoc()
             return Request(try decodeEdit(), doc: doc, id: id)
@@ -170,6 +170,13 @@ struct Fields {
         let time = number.doubleValue
         guard time.isFinite else { throw error(.invalidValue, "\"t\" is too large", field: "t") }
         return time
+    }
+
+    /// A boolean field, false when absent or null.
+    private func optionalBool(_ key: String) throws(ProtocolError) -> Bool {
+        guard let value = present(key) else { return false }
+        guard case let .bool(flag) = value else { throw wrongType(key, expected: "a boolean", got: value) }
+        return flag
     }
 
     private func decodeContinuation() throws(ProtocolError) -> Bool {

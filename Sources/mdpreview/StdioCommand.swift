@@ -66,6 +66,7 @@ struct StdioCommand: ParsableCommand {
 final class StdioServer: Sendable {
     private let engine: PreviewEngine
     private let output: OutputChannel
+    private let patches = PatchSubscriptions()
     private let decoder: RequestDecoder
     private let maxLineBytes: Int
     private let isFinishing = Atomic(false)
@@ -106,8 +107,12 @@ final class StdioServer: Sendable {
     }
 
     private func serveLines() -> Never {
-        engine.subscribe { [output] event in
-            if let wire = StdioTranslation.wireEvent(for: event) { output.writeNow(wire) }
+        engine.subscribe { [output, patches] event in
+            if case .rendered(let result) = event, let events = patches.events(for: result) {
+                for wire in events { output.writeNow(wire) }
+            } else if let wire = StdioTranslation.wireEvent(for: event) {
+                output.writeNow(wire)
+            }
         }
         output.send(.ready(ReadyEvent()))
 
@@ -158,11 +163,17 @@ final class StdioServer: Sendable {
             return doc
         }
         switch request.command {
-        case .open(let text, let autosave, let options):
+        case .open(let text, let autosave, let options, let wantsPatches):
             let doc = try named()
+            // Registered first, so the first render already goes out as a patch.
+            let registers = wantsPatches && !engine.openDocuments.contains(doc)
+            if registers { patches.open(doc) }
             do {
                 try engine.open(doc, text: text, renderOptions: options, autosavePath: autosave)
-            } catch { throw refused(error, doc: doc, pathField: "autosave") }
+            } catch {
+                if registers { patches.close(doc) }
+                throw refused(error, doc: doc, pathField: "autosave")
+            }
             acknowledge(request, doc: doc, version: 0)
 
         case .edit(let patches, _, let continuesTransaction):
@@ -197,6 +208,7 @@ final class StdioServer: Sendable {
         case .render:
             let doc = try named()
             do {
+                patches.requestHTML(for: doc, version: try engine.snapshot(of: doc).version)
                 try engine.renderNow(doc)
             } catch { throw refused(error, doc: doc) }
             acknowledge(request, doc: doc, version: try? engine.snapshot(of: doc).version)
@@ -213,6 +225,7 @@ final class StdioServer: Sendable {
             do {
                 try engine.close(doc)   // a failed final save keeps the document open
             } catch { throw refused(error, doc: doc) }
+            patches.close(doc)
             acknowledge(request, doc: doc, version: nil)
 
         case .shutdown:

@@ -1,0 +1,57 @@
+import IncrementalRender
+import PreviewEngine
+import PreviewProtocol
+import Primitives
+
+/// The documents opened with `"patches":true`: their renders go out as `patch` events,
+/// each against the version the client was last sent (a snapshot, `base` null, when it
+/// missed one), and a `render` request also sends the next version's whole HTML.
+final class PatchSubscriptions: Sendable {
+    private struct Entry {
+        /// The version the client's blocks are at, nil before the first patch.
+        var sentVersion: UInt64?
+        /// A `render` request asked for the whole HTML of this version (or a later one).
+        var wantsHTML: UInt64?
+    }
+
+    private let entries = Locked<[String: Entry]>([:])
+
+    /// Starts (or restarts, for a reopened name) patches for `doc`.
+    func open(_ doc: String) {
+        entries.withLock { $0[doc] = Entry() }
+    }
+
+    /// Stops patches for `doc` (it was closed, or its opening failed).
+    func close(_ doc: String) {
+        _ = entries.withLock { $0.removeValue(forKey: doc) }
+    }
+
+    /// Marks that the render of `version` of `doc` (or the first later one delivered)
+    /// also goes out whole.
+    func requestHTML(for doc: String, version: UInt64) {
+        entries.withLock { $0[doc]?.wantsHTML = version }
+    }
+
+    /// The events for a render of a patch document, or nil for a document that gets
+    /// `render` events.
+    func events(for result: RenderResult) -> [Event]? {
+        let decision = entries.withLock { entries -> (patch: BlockPatch, html: Bool)? in
+            guard var entry = entries[result.documentID] else { return nil }
+            let patch = result.patch.baseVersion == nil || result.patch.baseVersion == entry.sentVersion
+                ? result.patch : result.content.snapshot()
+            let html = entry.wantsHTML.map { result.version >= $0 } ?? false
+            entry.sentVersion = result.version
+            if html { entry.wantsHTML = nil }
+            entries[result.documentID] = entry
+            return (patch, html)
+        }
+        guard let decision else { return nil }
+        let renderMs = result.renderDuration.milliseconds
+        let latencyMs = result.latency.milliseconds
+        var events: [Event] = [.patch(PatchEvent(doc: result.documentID, patch: decision.patch, renderMs: renderMs, latencyMs: latencyMs))]
+        if decision.html {
+            events.append(.render(RenderEvent(doc: result.documentID, version: result.version, html: result.html, renderMs: renderMs, latencyMs: latencyMs)))
+        }
+        return events
+    }
+}
