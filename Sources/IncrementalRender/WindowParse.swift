@@ -18,6 +18,16 @@ struct BlockRecord: Sendable {
     var lines: ClosedRange<Int>
 }
 
+/// What link reference definitions and footnotes ask of a window parse.
+enum ReferenceHazard {
+    /// Nothing: the window parses on its own.
+    case none
+    /// The window may use definitions made outside it: parse it with them.
+    case needsDefinitions
+    /// Only a full parse is exact.
+    case fullParse(FullParseReason)
+}
+
 /// What re-parsing one window came to.
 enum WindowOutcome {
     /// The window was spliced in.
@@ -46,15 +56,28 @@ extension IncrementalDocument {
             oldCounts.add(records[index].flags)
             oldFlags.formUnion(records[index].flags)
         }
+        var definitions: DefinitionContext?
         if !isWhole {
             let newFlags = bytes.withUnsafeBufferPointer(RegionFlags.scan)
-            if let reason = Self.referenceHazard(old: oldFlags, new: newFlags, outside: (totals - oldCounts).present) {
-                return .fullParse(reason)
+            switch Self.referenceHazard(old: oldFlags, new: newFlags, outside: (totals - oldCounts).present) {
+            case .none: break
+            case .fullParse(let reason): return .fullParse(reason)
+            case .needsDefinitions:
+                guard let context = definitionContext(around: window, windowBytes: bytes, text: text) else { return .fullParse(.references) }
+                definitions = context
             }
         }
-        let parsed = try bytes.withUnsafeBufferPointer { buffer in
+        let input = definitions?.input ?? bytes
+        var parsed = try input.withUnsafeBufferPointer { buffer in
             Result { () throws(Failure) -> BlockParse in try parse(buffer) }
         }.get()
+        if let definitions {
+            switch definitions.windowBlocks(of: parsed, windowLines: LineStarts(bytes.withUnsafeBufferPointer { $0 }).lineSpan) {
+            case .blocks(let blocks): parsed = BlockParse(blocks: blocks, footnotes: parsed.footnotes)
+            case .widen: return .widen
+            case .fullParse: return .fullParse(.references)
+            }
+        }
         // A window never holds a footnote definition that is referenced (the hazard
         // check above sends those to a full parse); this guards that reasoning.
         if !isWhole && !parsed.footnotes.isEmpty { return .fullParse(.footnotes) }
@@ -66,12 +89,12 @@ extension IncrementalDocument {
     /// Whether re-parsing a window whose old and new text have `old` and `new` flags,
     /// in a document whose other blocks have `outside`, could differ from a full parse
     /// through link reference definitions or footnotes.
-    static func referenceHazard(old: RegionFlags, new: RegionFlags, outside: RegionFlags) -> FullParseReason? {
+    static func referenceHazard(old: RegionFlags, new: RegionFlags, outside: RegionFlags) -> ReferenceHazard {
         let window = old.union(new)
-        if window.contains(.caret) && outside.union(window).contains(.footnoteDefinition) { return .footnotes }
-        if window.contains(.definition) && outside.contains(.bracket) { return .references }
-        if new.contains(.bracket) && outside.contains(.definition) { return .references }
-        return nil
+        if window.contains(.caret) && outside.union(window).contains(.footnoteDefinition) { return .fullParse(.footnotes) }
+        if window.contains(.definition) && outside.contains(.bracket) { return .fullParse(.references) }
+        if new.contains(.bracket) && outside.contains(.definition) { return .needsDefinitions }
+        return .none
     }
 
     private mutating func splice<Source: UTF8Source>(
@@ -214,6 +237,9 @@ struct LineStarts {
             if index < bytes.count { starts.append(index) }
         }
     }
+
+    /// The number of lines the window has (a last line without a terminator counts).
+    var lineSpan: Int { count == 0 ? 0 : starts.count }
 
     /// Where line `line` starts (the last line's start for a line past it).
     func start(of line: Int) -> Int { starts[max(0, min(line, starts.count - 1))] }

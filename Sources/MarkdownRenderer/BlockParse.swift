@@ -134,6 +134,7 @@ extension MarkdownRenderer {
                 blocks.insert(definition, at: index)
             }
             blocks = Self.mergingOverlaps(blocks)
+            blocks = Self.withRemovedBlocks(blocks, lines: lines)
             var footnotes = ""
             if !definitions.isEmpty {
                 // What is left once the other blocks are gone renders as the section.
@@ -142,6 +143,31 @@ extension MarkdownRenderer {
             }
             return BlockParse(blocks: blocks, footnotes: footnotes)
         }
+    }
+
+    /// `blocks` with a block of no HTML for each run of lines between them that is not
+    /// blank: what the parser removed, paragraphs of link reference definitions and
+    /// footnote definitions nothing refers to. Its kind, a paragraph, or a footnote
+    /// definition when a line starts with `[^`, tells where the next block can start.
+    private static func withRemovedBlocks(_ blocks: [ParsedBlock], lines: LineTable) -> [ParsedBlock] {
+        var result: [ParsedBlock] = []
+        result.reserveCapacity(blocks.count)
+        var next = 0
+        func addGap(upTo end: Int) {
+            var first = next, last = end - 1
+            while first <= last && lines.isBlank(first) { first += 1 }
+            while last >= first && lines.isBlank(last) { last -= 1 }
+            guard first <= last else { return }
+            let footnote = (first ... last).contains { lines.startsFootnoteDefinition($0) }
+            result.append(ParsedBlock(kind: footnote ? .footnoteDefinition : .paragraph, lines: first ... last, html: ""))
+        }
+        for block in blocks {
+            addGap(upTo: block.lines.lowerBound)
+            result.append(block)
+            next = block.lines.upperBound + 1
+        }
+        addGap(upTo: lines.lastLine + 1)
+        return result
     }
 
     /// Blocks whose lines overlap the block before joined to it, so that lines rise.
@@ -212,6 +238,21 @@ private struct LineTable {
 
     /// The index of the last line that has content or a terminator.
     var lastLine: Int { starts.count - 1 }
+
+    private func bytes(of line: Int) -> Slice<UnsafeBufferPointer<UInt8>> {
+        input[starts[line] ..< (line + 1 < starts.count ? starts[line + 1] : input.count)]
+    }
+
+    /// Whether line `line` holds only spaces, tabs and its terminator.
+    func isBlank(_ line: Int) -> Bool {
+        bytes(of: line).allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    }
+
+    /// Whether line `line` starts with `[^` after spaces and tabs.
+    func startsFootnoteDefinition(_ line: Int) -> Bool {
+        let content = bytes(of: line).drop { $0 == 0x20 || $0 == 0x09 }
+        return content.starts(with: [UInt8(ascii: "["), UInt8(ascii: "^")])
+    }
 
     /// Whether line `line` closes a fence of at least `length` `character`s: up to three
     /// spaces, the fence, then only spaces and tabs.

@@ -1,0 +1,69 @@
+import DocumentModel
+import EditTraces
+import Foundation
+import IncrementalRender
+import MarkdownRenderer
+import TestSupport
+import Testing
+
+/// The shared traces and corpus: after every edit, the patched HTML is the full render.
+/// CI runs a bounded subset (`PREVIEWENGINE_TRACE_EDITS` transactions per trace, default
+/// 400, and `PREVIEWENGINE_CORPUS_EDITS` seeded edits per corpus document, default 40);
+/// `replay run --all-traces --verify-every-edit` is the full run (Docs/INCREMENTAL.md).
+@Suite struct SharedDataEquivalenceTests {
+    static let traceEdits = ProcessInfo.processInfo.environment["PREVIEWENGINE_TRACE_EDITS"].flatMap(Int.init) ?? 400
+    static let corpusEdits = ProcessInfo.processInfo.environment["PREVIEWENGINE_CORPUS_EDITS"].flatMap(Int.init) ?? 40
+
+    static func traceFiles() throws -> [URL] { try SharedData.files(in: "traces", suffixes: [".ndjson", ".ndjson.gz"]) }
+    static func corpusFiles() throws -> [URL] { try SharedData.files(in: "corpus", suffixes: [".md"]) }
+
+    /// Replays the first transactions of `url`, after `prefix` when given (positions
+    /// shifted past it), checking every version.
+    private func check(trace url: URL, after prefix: String = "") throws {
+        let reader = try TraceReader(contentsOf: url)
+        let shift = prefix.unicodeScalars.count
+        var checker = IncrementalChecker(text: prefix + reader.header.startContent)
+        var transactions = 0
+        while transactions < Self.traceEdits, let transaction = try reader.nextTransaction() {
+            try checker.edit(transaction.edits.map { .replace(offset: $0.position + shift, length: $0.deleteCount, with: $0.insertedText) })
+            transactions += 1
+            if let mismatch = checker.mismatches.first {
+                Issue.record("\(url.lastPathComponent) after \(prefix.utf8.count) bytes: version \(mismatch.version) differs from the full render")
+                return
+            }
+        }
+        let statistics = checker.incremental.statistics
+        print("\(url.lastPathComponent) (padded \(prefix.utf8.count) B): \(transactions) transactions, 0 mismatches, fallbacks \(statistics.fallbacks) of \(statistics.updates)")
+    }
+
+    @Test(.enabled(if: SharedData.runsTests(needing: "traces")), arguments: try traceFiles())
+    func traceUnpadded(url: URL) throws {
+        try check(trace: url)
+    }
+
+    @Test(.enabled(if: SharedData.runsTests(needing: "traces") && SharedData.runsTests(needing: "corpus")), arguments: try traceFiles())
+    func tracePaddedIntoCorpusDocuments(url: URL) throws {
+        guard let corpus = try SharedData.folder("corpus") else { return }
+        for name in ["rust-book-ch04-01-what-is-ownership.md", "public-apis-README.md"] {
+            let text = try String(contentsOf: corpus.appendingPathComponent(name), encoding: .utf8)
+            try check(trace: url, after: text + "\n\n")
+        }
+    }
+
+    @Test(.enabled(if: SharedData.runsTests(needing: "corpus")), arguments: try corpusFiles())
+    func seededEditsOfCorpusDocument(url: URL) throws {
+        var generator = SplitMix64(seed: UInt64(url.lastPathComponent.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
+        var checker = IncrementalChecker(text: try String(contentsOf: url, encoding: .utf8))
+        let hazards = HazardMarkdown.Hazard.allCases
+        for index in 0 ..< Self.corpusEdits {
+            let edit = HazardMarkdown.edit(of: checker.document.text, for: hazards[index % hazards.count], using: &generator)
+            try checker.edit([.replace(offset: edit.offset, length: edit.length, with: edit.text)])
+            if let mismatch = checker.mismatches.first {
+                Issue.record("\(url.lastPathComponent): edit \(index) \(edit) gives version \(mismatch.version), which differs from the full render")
+                return
+            }
+        }
+        let statistics = checker.incremental.statistics
+        print("\(url.lastPathComponent): \(Self.corpusEdits) seeded edits, 0 mismatches, fallbacks \(statistics.fallbacks) of \(statistics.updates)")
+    }
+}
