@@ -98,6 +98,9 @@ extension RunResult {
             ("verified_versions", verifiedVersions.map(JSONOut.integer) ?? .null),
             ("mismatches", mismatches.map(JSONOut.integer) ?? .null),
             ("snapshots_applied", .integer(snapshotsApplied)),
+            ("blocks", .integer(blocks)),
+            ("block_table_bytes_per_block", .integer(blockTableBytesPerBlock)),
+            ("block_bytes", .integer(blockBytes)),
             ("render_charge", .string(renderCharge.rawValue)),
             ("render_wall_ms", .number(renderWallMs)),
             ("render_thread_cpu_ms", .number(renderThreadCPUms)),
@@ -282,6 +285,7 @@ extension RunResult {
         if let mismatches { parts.insert("mismatches: \(mismatches)" + (verifiedVersions.map { " of \($0 + mismatches) verified" } ?? ""), at: 0) }
         if !fallbackReasons.isEmpty { parts.append("[" + fallbackReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "]") }
         parts.append(String(format: "%@ rendering, median render %.3f ms", rendering, medianRenderMs))
+        parts.append("\(blocks) blocks keep \(bytes(blockBytes)) (\(blockTableBytesPerBlock) B each + HTML)")
         if rendersDelivered > 0 {
             parts.append("patch \(patchBytes / rendersDelivered) B vs full HTML \(fullHTMLBytes / rendersDelivered) B per delivery")
         }

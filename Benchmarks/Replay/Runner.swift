@@ -125,6 +125,10 @@ struct RunResult: Codable, Sendable {
     var mismatches: Int?
     /// Deliveries the client took as a snapshot because it had not seen the patch's base.
     var snapshotsApplied: Int = 0
+    /// The final version's blocks: how many, table bytes per block, and all bytes kept.
+    var blocks: Int = 0
+    var blockTableBytesPerBlock: Int = 0
+    var blockBytes: Int = 0
     /// Latency CDF: (milliseconds, fraction of edits at or below), for `--plot`.
     var cdf: [[Double]]
 }
@@ -243,6 +247,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
     // Measurements.
     let counters = try? engine.renderCounters(of: documentID)
     let statistics = (try? engine.incrementalStatistics(of: documentID)) ?? nil
+    let memory = (try? engine.blockMemory(of: documentID)) ?? nil
     if counters == nil { failure = failure ?? "no render counters for the document" }
     let snapshot = try? engine.snapshot(of: documentID)
     let deliveries = recorder.deliveries
@@ -335,6 +340,9 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
     result.verifiedVersions = verification.verified
     result.mismatches = verification.mismatches
     result.snapshotsApplied = verification.snapshots
+    result.blocks = memory?.blocks ?? 0
+    result.blockTableBytesPerBlock = memory?.perBlock ?? 0
+    result.blockBytes = memory?.total ?? 0
     return result
 }
 

@@ -77,6 +77,9 @@ public struct IncrementalDocument: Sendable {
     /// The current blocks. O(b).
     public var blocks: [RenderedBlock] { content.blocks }
 
+    /// The number of top-level blocks.
+    public var blockCount: Int { records.count }
+
     /// Bytes kept: the block table, the HTML and the footnote section. O(b).
     public var memoryFootprint: (perBlock: Int, total: Int) {
         let perBlock = MemoryLayout<BlockRecord>.stride + MemoryLayout<String>.stride

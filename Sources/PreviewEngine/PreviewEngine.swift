@@ -230,6 +230,15 @@ public final class PreviewEngine: Sendable {
         }
     }
 
+    /// The blocks a document keeps: how many, and the bytes of their table and HTML
+    /// (see ``IncrementalDocument/memoryFootprint``). Nil while a render has them.
+    package func blockMemory(of id: DocumentID) throws(EngineError) -> (blocks: Int, perBlock: Int, total: Int)? {
+        try state.withLock { state throws(EngineError) in
+            guard let session = state.sessions[id] else { throw .unknownDocument(id) }
+            return session.blocks.map { ($0.blockCount, $0.memoryFootprint.perBlock, $0.memoryFootprint.total) }
+        }
+    }
+
     /// Blocks until no task is queued or running and every event decided so far has been
     /// delivered. With a ``ManualEngineClock``, timers that are not due stay armed.
     package func waitUntilIdle() {
