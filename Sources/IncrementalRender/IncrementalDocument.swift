@@ -112,6 +112,8 @@ public struct IncrementalDocument: Sendable {
         while end < records.count && records[end].cut == .none { end += 1 }
         var step = 1
         while true {
+            // A window of every block is the whole text: say so.
+            if first == 0 && end == records.count { return .needsFullParse(.wideWindow) }
             let windowStart = records[first].regionStart
             let windowEnd = (end < records.count ? records[end].regionStart : utf8Count) + range.utf8Delta
             if count > 16384 && (windowEnd - windowStart) * 2 > count { return .needsFullParse(.wideWindow) }
@@ -223,7 +225,7 @@ public enum FullParseReason: String, Sendable, Hashable, CaseIterable {
     case footnotes
     /// Source positions are on: every block after an edit changes its line numbers.
     case sourcePositions
-    /// The window grew past half the document.
+    /// The window grew to every block, or past half of a text over 16 KiB.
     case wideWindow
 }
 
