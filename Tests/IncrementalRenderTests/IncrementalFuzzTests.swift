@@ -23,9 +23,19 @@ import Testing
             var checker = IncrementalChecker(text: HazardMarkdown.document(for: hazard, size: size, using: &generator))
             for _ in 0 ..< 200 where edits < Self.editsPerClass {
                 let before = checker.document.text
+                edits += 1
+                if edits % 97 == 0 {
+                    // Whole-text replacement, as an LSP full-document change does it.
+                    let replacement = HazardMarkdown.document(for: hazard, size: 200 + Int(generator.next() % 2000), using: &generator)
+                    checker.replaceAll(with: replacement)
+                    if !checker.mismatches.isEmpty {
+                        Issue.record("\(hazard): mismatch after replacing \(before.debugDescription) with \(replacement.debugDescription)")
+                        return
+                    }
+                    continue
+                }
                 let edit = HazardMarkdown.edit(of: before, for: hazard, using: &generator)
                 try checker.edit([.replace(offset: edit.offset, length: edit.length, with: edit.text)])
-                edits += 1
                 if let mismatch = checker.mismatches.first {
                     Issue.record("\(hazard): mismatch at edit \(edits): \(edit)\nbefore: \(before.debugDescription)\nafter: \(mismatch.text.debugDescription)")
                     return
