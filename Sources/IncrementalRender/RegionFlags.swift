@@ -13,8 +13,22 @@ struct RegionFlags: OptionSet, Sendable, Hashable {
     static let caret = RegionFlags(rawValue: 4)
     /// A line that may start a footnote definition.
     static let footnoteDefinition = RegionFlags(rawValue: 8)
+    /// A label at a line start that does not close before the end of the bytes scanned:
+    /// more text may make it a definition.
+    static let unclosedLabel = RegionFlags(rawValue: 16)
 
-    static let all: [RegionFlags] = [.bracket, .definition, .caret, .footnoteDefinition]
+    static let all: [RegionFlags] = [.bracket, .definition, .caret, .footnoteDefinition, .unclosedLabel]
+
+    /// The flags with an unclosed label counted as a definition (for a region whose end
+    /// is a cut, where a paragraph, and so a label, cannot go on).
+    var closed: RegionFlags {
+        guard contains(.unclosedLabel) else { return self }
+        var flags = self
+        flags.remove(.unclosedLabel)
+        flags.insert(.definition)
+        if contains(.caret) { flags.insert(.footnoteDefinition) }
+        return flags
+    }
 
     /// The flags of `bytes`. O(n); lines with no `[` cost one `memchr`-like pass.
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> RegionFlags {
@@ -24,9 +38,16 @@ struct RegionFlags: OptionSet, Sendable, Hashable {
             flags.insert(.bracket)
             let isCaret = open + 1 < bytes.count && bytes[open + 1] == UInt8(ascii: "^")
             if isCaret { flags.insert(.caret) }
-            if startsLine(at: open, in: bytes), mayBeDefinition(at: open, in: bytes) {
-                flags.insert(.definition)
-                if isCaret { flags.insert(.footnoteDefinition) }
+            if startsLine(at: open, in: bytes) {
+                switch label(at: open, in: bytes) {
+                case .definition:
+                    flags.insert(.definition)
+                    if isCaret { flags.insert(.footnoteDefinition) }
+                case .unclosed:
+                    flags.insert(.unclosedLabel)
+                case .notDefinition:
+                    break
+                }
             }
             index = open + 1
         }
@@ -49,19 +70,30 @@ struct RegionFlags: OptionSet, Sendable, Hashable {
         return true
     }
 
+    private enum Label { case definition, notDefinition, unclosed }
+
     /// Whether the label opened at `open` can be a definition's: its first unescaped `]`
-    /// is followed by `:`, or it does not close on this line.
-    private static func mayBeDefinition(at open: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// is followed by `:`. A label has no unescaped `[` and, being in a paragraph, no
+    /// blank line; one that runs to the end of `bytes` may close after it.
+    private static func label(at open: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Label {
         var index = open + 1
         while index < bytes.count {
             switch bytes[index] {
             case UInt8(ascii: "\\"): index += 2
-            case UInt8(ascii: "]"): return index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: ":")
-            case 0x0A, 0x0D: return true
+            case UInt8(ascii: "]"):
+                return index + 1 >= bytes.count ? .unclosed : bytes[index + 1] == UInt8(ascii: ":") ? .definition : .notDefinition
+            case UInt8(ascii: "["): return .notDefinition
+            case 0x0A, 0x0D:
+                index += 1
+                if bytes[index - 1] == 0x0D, index < bytes.count, bytes[index] == 0x0A { index += 1 }
+                // A blank line ends the paragraph, and the label with it.
+                var end = index
+                while end < bytes.count, bytes[end] == 0x20 || bytes[end] == 0x09 { end += 1 }
+                if end < bytes.count, bytes[end] == 0x0A || bytes[end] == 0x0D { return .notDefinition }
             default: index += 1
             }
         }
-        return true
+        return .unclosed
     }
 }
 

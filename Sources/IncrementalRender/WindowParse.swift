@@ -58,7 +58,10 @@ extension IncrementalDocument {
         }
         var definitions: DefinitionContext?
         if !isWhole {
-            let newFlags = bytes.withUnsafeBufferPointer(RegionFlags.scan)
+            var newFlags = bytes.withUnsafeBufferPointer(RegionFlags.scan)
+            // A label still open at the window's end may close in the text after it.
+            if newFlags.contains(.unclosedLabel) && window.upperBound < records.count { return .widen }
+            newFlags = newFlags.closed
             switch Self.referenceHazard(old: oldFlags, new: newFlags, outside: (totals - oldCounts).present) {
             case .none: break
             case .fullParse(let reason): return .fullParse(reason)
@@ -145,7 +148,7 @@ extension IncrementalDocument {
         for (index, block) in parsed.blocks.enumerated() {
             let regionStart = cuts[index].offset
             let regionEnd = index + 1 < cuts.count ? cuts[index + 1].offset : min(endCut?.offset ?? end, end)
-            let flags = RegionFlags.scan(UnsafeBufferPointer(rebasing: bytes[(regionStart - start) ..< max(regionStart, regionEnd) - start]))
+            let flags = RegionFlags.scan(UnsafeBufferPointer(rebasing: bytes[(regionStart - start) ..< max(regionStart, regionEnd) - start])).closed
             newCounts.add(flags)
             newRecords.append(BlockRecord(
                 key: BlockKey(rawValue: 0), kind: block.kind, cut: cuts[index].kind, flags: flags,

@@ -48,6 +48,17 @@ import Testing
         #expect(checker.mismatches.isEmpty && checker.client.html.contains("<a href=\"/one\">foo</a>"))
     }
 
+    @Test func anOpenBracketTypedAtALineStartIsNoDefinition() throws {
+        let text = "See [foo].\n\n" + Self.paragraphs + "\n[foo]: /one\n"
+        var checker = IncrementalChecker(text: text)
+        let position = ("See [foo].\n\n" + (0 ..< 10).map { "Paragraph \($0) with *some* words.\n" }.joined(separator: "\n")).unicodeScalars.count
+        try checker.edit([.insert("\n[1", at: position)])
+        guard case .window = checker.incremental.lastUpdate else { Issue.record("\(checker.incremental.lastUpdate)"); return }
+        try checker.edit([.insert("]: /x", at: position + 3)])
+        #expect(checker.incremental.lastUpdate == .fullParse(.references), "now it is one")
+        #expect(checker.mismatches.isEmpty)
+    }
+
     @Test func aFootnoteReferenceParsesTheWholeText() throws {
         let text = "Note[^a].\n\n" + Self.paragraphs + "\n[^a]: The note.\n"
         var checker = IncrementalChecker(text: text)
