@@ -133,7 +133,9 @@ extension IncrementalDocument {
         if window.upperBound < records.count {
             guard let last = parsed.blocks.last,
                   let cut = reader.cut(after: last.kind, lastLine: lastLine(of: last)),
-                  reader.isLineStart(end), reader.onlyBlankLines(between: cut.offset, and: end)
+                  // A cut past the window's end would leave blank lines the window's last
+                  // block takes in a full parse (an open fence in a list keeps them).
+                  cut.offset <= end, reader.isLineStart(end), reader.onlyBlankLines(between: cut.offset, and: end)
             else { return .widen }
             endCut = cut
         }

@@ -107,7 +107,12 @@ extension MarkdownRenderer {
                 let kind = Self.kind(of: current, lines: lines)
                 let start = Int(cmark_node_get_start_line(current))
                 let first = max(0, start - 1)
-                let last = max(first, Int(cmark_node_get_end_line(current)) - 1)
+                var last = max(first, Int(cmark_node_get_end_line(current)) - 1)
+                if kind == .heading && last > first {
+                    // libcmark-gfm ends a setext heading on the line after its underline
+                    // (it closes it there): end it on the underline.
+                    last = (first + 1 ... last).last { lines.isSetextUnderline($0) } ?? last
+                }
                 if kind == .footnoteDefinition {
                     definitions.append(ParsedBlock(kind: kind, lines: first ... last, html: ""))
                     continue
@@ -241,6 +246,16 @@ private struct LineTable {
 
     private func bytes(of line: Int) -> Slice<UnsafeBufferPointer<UInt8>> {
         input[starts[line] ..< (line + 1 < starts.count ? starts[line + 1] : input.count)]
+    }
+
+    /// Whether line `line` is a setext underline: up to three spaces, a run of `=` or of
+    /// `-`, then only spaces and tabs.
+    func isSetextUnderline(_ line: Int) -> Bool {
+        var content = bytes(of: line)[...]
+        var spaces = 0
+        while let byte = content.first, byte == 0x20, spaces < 4 { content = content.dropFirst(); spaces += 1 }
+        guard spaces < 4, let marker = content.first, marker == UInt8(ascii: "=") || marker == UInt8(ascii: "-") else { return false }
+        return content.drop { $0 == marker }.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
     }
 
     /// Whether line `line` holds only spaces, tabs and its terminator.

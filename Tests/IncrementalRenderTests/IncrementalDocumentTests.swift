@@ -1,4 +1,5 @@
 import DocumentModel
+import Foundation
 import IncrementalRender
 import MarkdownRenderer
 import Testing
@@ -82,6 +83,23 @@ import Testing
         let patch = incremental.update(to: document.snapshot, version: 2, changes: document.takeChanges()) { renderer.parseBlocks(utf8: $0) }
         #expect(incremental.lastUpdate == .fullParse(.noChangeHistory) && patch.baseVersion == 0)
         #expect(incremental.html == renderer.render(document.text))
+    }
+
+    /// Cases the 10,000-edit hazard fuzz found (each failed before its fix): a fence left
+    /// open in a list item keeps the blank lines after it; libcmark-gfm ends a setext
+    /// heading on the line after its underline, which may be a definition.
+    @Test(arguments: [
+        // The edit goes where the `|` is (the `|` is not part of the text).
+        ("Intro.\n\n- item\n  ```\n  code\n  ```|\nSome text.\n\n\nin paragraph line\n\nEnd.\n", 1, ""),
+        ("Intro.\n\nTitle\n---\n[baz]:\n|  /multi\n  'line title'\n\n[baz]\n\nEnd.\n", 0, "k"),
+        ("Text[^2].\n\nTitle\n---\n[^2]: Second\n\n    continued note.|\n\nMore[^2].\n", 0, "]"),
+    ])
+    func fuzzRegression(marked: String, deleted: Int, inserted: String) throws {
+        let text = Self.paragraphs + "\n" + marked
+        let offset = try #require(text.unicodeScalars.firstIndex(of: "|")).utf16Offset(in: text)
+        var checker = IncrementalChecker(text: text.replacingOccurrences(of: "|", with: ""))
+        try checker.edit([.replace(offset: offset, length: deleted, with: inserted)])
+        #expect(checker.mismatches.isEmpty, "\(checker.incremental.lastUpdate)")
     }
 
     @Test func aClientRefusesAPatchThatDoesNotFit() throws {
