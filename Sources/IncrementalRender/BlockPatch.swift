@@ -1,3 +1,5 @@
+import MarkdownRenderer
+
 /// The name of a block: it stays the same while the block's content does, even when
 /// lines are inserted or removed above it.
 public struct BlockKey: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -118,10 +120,5 @@ public struct RenderedDocument: Sendable, Hashable {
     }
 
     /// The whole HTML: the blocks', then the footnote section. O(size of the HTML).
-    public var html: String {
-        var html = String()
-        html.reserveCapacity(blocks.reduce(footnotes.utf8.count) { $0 + $1.html.utf8.count })
-        for block in blocks { html += block.html }
-        return html + footnotes
-    }
+    public var html: String { BlockParse.joined(blocks.lazy.map(\.html), footnotes: footnotes) }
 }

@@ -188,12 +188,7 @@ public struct RenderedContent: Sendable {
     let footnotes: String
 
     /// The whole HTML. O(size of the HTML).
-    public var html: String {
-        var html = String()
-        html.reserveCapacity(htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count })
-        for block in htmls { html += block }
-        return html + footnotes
-    }
+    public var html: String { BlockParse.joined(htmls, footnotes: footnotes) }
 
     /// The size of the whole HTML in UTF-8 bytes. O(b).
     public var htmlByteCount: Int { htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count } }
