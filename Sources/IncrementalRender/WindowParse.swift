@@ -74,8 +74,9 @@ extension IncrementalDocument {
         var parsed = try input.withUnsafeBufferPointer { buffer in
             Result { () throws(Failure) -> BlockParse in try parse(buffer) }
         }.get()
+        let lines = bytes.withUnsafeBufferPointer(LineStarts.init)
         if let definitions {
-            switch definitions.windowBlocks(of: parsed, windowLines: LineStarts(bytes.withUnsafeBufferPointer { $0 }).lineSpan) {
+            switch definitions.windowBlocks(of: parsed, windowLines: lines.lineSpan) {
             case .blocks(let blocks): parsed = BlockParse(blocks: blocks, footnotes: parsed.footnotes)
             case .widen: return .widen
             case .fullParse: return .fullParse(.references)
@@ -85,7 +86,7 @@ extension IncrementalDocument {
         // check above sends those to a full parse); this guards that reasoning.
         if !isWhole && !parsed.footnotes.isEmpty { return .fullParse(.footnotes) }
         return bytes.withUnsafeBufferPointer { buffer in
-            splice(parsed, into: window, isWhole: isWhole, window: buffer, at: start, text: text, version: newVersion, oldCounts: oldCounts)
+            splice(parsed, into: window, isWhole: isWhole, window: buffer, lines: lines, at: start, text: text, version: newVersion, oldCounts: oldCounts)
         }
     }
 
@@ -102,10 +103,9 @@ extension IncrementalDocument {
 
     private mutating func splice<Source: UTF8Source>(
         _ parsed: BlockParse, into window: Range<Int>, isWhole: Bool, window bytes: UnsafeBufferPointer<UInt8>,
-        at start: Int, text: Source, version newVersion: UInt64, oldCounts: FlagCounts
+        lines: LineStarts, at start: Int, text: Source, version newVersion: UInt64, oldCounts: FlagCounts
     ) -> WindowOutcome {
         let reader = LineReader(source: text, buffer: bytes, bufferStart: start)
-        let lines = LineStarts(bytes)
         let end = start + bytes.count
         let startLine = isWhole ? 0 : records[window.lowerBound].regionStartLine
         func lastLine(of block: ParsedBlock) -> LineInfo {
