@@ -134,10 +134,45 @@ public struct TextDocument: Sendable {
     /// Replaces the whole text (an LSP full-document change) and increases `version` by 1.
     /// O(n).
     public mutating func replaceAll(with text: String) {
-        recordChange(replacing: 0 ..< utf8Count, insertedCount: text.utf8.count)
+        // Only the part between the common prefix and suffix is recorded as changed, so
+        // a whole-text replacement that changes a line re-renders around that line.
+        let (prefix, suffix) = Self.commonEnds(of: flattenedStorage.utf8, and: text.utf8)
+        recordChange(replacing: prefix ..< (utf8Count - suffix), insertedCount: text.utf8.count - prefix - suffix)
         pending = nil
         base = FlatText(text)
         version += 1
+    }
+
+    /// The lengths in bytes of the longest common prefix and suffix of two UTF-8
+    /// texts, both ending on scalar boundaries and not overlapping in either. O(n).
+    static func commonEnds(of old: some BidirectionalCollection<UInt8>, and new: some BidirectionalCollection<UInt8>) -> (prefix: Int, suffix: Int) {
+        func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
+        var prefix = 0
+        var lastBoundary = 0
+        for (a, b) in zip(old, new) {
+            guard a == b else { break }
+            prefix += 1
+            if !isContinuation(a) { lastBoundary = prefix - 1 }
+        }
+        let oldCount = old.count, newCount = new.count
+        // A prefix ending inside a scalar is cut back to that scalar's start.
+        func continues(_ text: some BidirectionalCollection<UInt8>, _ count: Int) -> Bool {
+            prefix < count && isContinuation(text[text.index(text.startIndex, offsetBy: prefix)])
+        }
+        if continues(old, oldCount) || continues(new, newCount) { prefix = lastBoundary }
+        var suffix = 0
+        let limit = min(oldCount, newCount) - prefix
+        for (a, b) in zip(old.reversed(), new.reversed()) {
+            guard suffix < limit, a == b else { break }
+            suffix += 1
+        }
+        // A suffix starting inside a scalar is cut forward to the next scalar start.
+        while suffix > 0 {
+            let first = old[old.index(old.endIndex, offsetBy: -suffix)]
+            guard isContinuation(first) else { break }
+            suffix -= 1
+        }
+        return (prefix, suffix)
     }
 
     /// The UTF-8 offset of an LSP-style position whose character counts `unit`s.

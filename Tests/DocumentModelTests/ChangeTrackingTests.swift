@@ -59,4 +59,27 @@ import Testing
         let range = try #require(document.takeChanges().range)
         #expect(range.lowerBound == 14 && range.upperBound == 17 && range.utf8Delta == 3)
     }
+
+    @Test("a whole-text replacement reports only the bytes between the common prefix and suffix, on scalar boundaries")
+    func replacementReportsOnlyTheChangedMiddle() throws {
+        let cases: [(old: String, new: String, expected: (lower: Int, upper: Int)?)] = [
+            ("# Title\n\nbody\n\nend\n", "# Title\n\nbody!\n\nend\n", (13, 14)),
+            ("same\n", "same\n", (5, 5)),  // an empty change: nothing to re-render
+            ("abc", "", (0, 0)),
+            ("", "abc", (0, 3)),
+            ("aaaa", "aa", (2, 2)),        // prefix and suffix never overlap
+            ("xé", "xè", (1, 3)),          // é and è share their first byte: cut back to the scalar
+            ("🎉a", "🎊a", (0, 4)),        // and share bytes at the end of the scalar: cut forward
+            ("a\r\nb", "a\nb", (1, 1)),
+        ]
+        for (old, new, expected) in cases {
+            var document = TextDocument(old)
+            _ = document.takeChanges()
+            document.replaceAll(with: new)
+            let changes = document.takeChanges()
+            expectCovers(changes, old: old, new: new)
+            #expect(changes.range.map { [$0.lowerBound, $0.upperBound] } == expected.map { [$0.lower, $0.upper] }, "\(old.debugDescription) → \(new.debugDescription)")
+            #expect(document.text == new)
+        }
+    }
 }
