@@ -47,11 +47,8 @@ final class DeliveryRecorder: Sendable {
         let hit = state.withLock { state -> Bool in
             state.versions.append(result.version)
             state.instants.append(result.deliveredAt.nanoseconds)
-            var patch = result.patch
-            if patch.baseVersion != nil && patch.baseVersion != state.client.version {
-                patch = result.content.snapshot()
-                state.snapshots += 1
-            }
+            let patch = result.patch(from: state.client.version)
+            if patch.baseVersion != result.patch.baseVersion { state.snapshots += 1 }
             state.patchBytes += patch.htmlByteCount
             state.fullBytes += result.content.htmlByteCount
             do {

@@ -152,3 +152,12 @@ public enum EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension RenderResult {
+    /// The patch that brings a client showing `clientVersion` (nil: nothing yet) to this
+    /// result: ``patch`` when it is against that version or is a snapshot, else a
+    /// snapshot of this version (the client missed a version).
+    public func patch(from clientVersion: UInt64?) -> BlockPatch {
+        patch.baseVersion == nil || patch.baseVersion == clientVersion ? patch : content.snapshot()
+    }
+}

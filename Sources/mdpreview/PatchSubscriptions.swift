@@ -37,8 +37,7 @@ final class PatchSubscriptions: Sendable {
     func events(for result: RenderResult) -> [Event]? {
         let decision = entries.withLock { entries -> (patch: BlockPatch, html: Bool)? in
             guard var entry = entries[result.documentID] else { return nil }
-            let patch = result.patch.baseVersion == nil || result.patch.baseVersion == entry.sentVersion
-                ? result.patch : result.content.snapshot()
+            let patch = result.patch(from: entry.sentVersion)
             let html = entry.wantsHTML.map { result.version >= $0 } ?? false
             entry.sentVersion = result.version
             if html { entry.wantsHTML = nil }
