@@ -25,12 +25,17 @@ let package = Package(
         .library(name: "PreviewProtocol", targets: ["PreviewProtocol"]),
         .library(name: "RenderWorkers", targets: ["RenderWorkers"]),
         .library(name: "IncrementalRender", targets: ["IncrementalRender"]),
+        .library(name: "PreviewServer", targets: ["PreviewServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Default traits off: the server needs neither swift-configuration nor full Foundation.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libcmark-gfm and its extensions, from Debian's -dev packages.
@@ -47,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "mdpreview",
             dependencies: [
-                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel", "RenderWorkers", "IncrementalRender",
+                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel", "RenderWorkers", "IncrementalRender", "PreviewServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -181,6 +186,22 @@ let package = Package(
         // MARK: IncrementalRender (issue 12): keyed blocks, window re-parses, patches
         .target(name: "IncrementalRender", dependencies: ["MarkdownRenderer", "DocumentModel"], swiftSettings: strict),
         .testTarget(name: "IncrementalRenderTests", dependencies: ["IncrementalRender", "MarkdownRenderer", "DocumentModel", "EditTraces", "TestSupport"], swiftSettings: strict),
+
+        // MARK: PreviewServer (issue 13): the live preview page over HTTP and SSE
+        .target(
+            name: "PreviewServer",
+            dependencies: ["PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "Primitives",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PreviewServerTests",
+            dependencies: ["PreviewServer", "PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "TestSupport"],
+            swiftSettings: strict
+        ),
 
         // MARK: PreviewProtocol (issue 5)
         .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON", "IncrementalRender"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PreviewServer
 import Foundation
 import MarkdownRenderer
 import RenderWorkers

@@ -1,7 +1,9 @@
-/// A standalone HTML page around a rendered fragment, with readable default CSS.
-enum HTMLPage {
+/// A standalone HTML page around a rendered fragment, with readable default CSS (light
+/// and dark, following the system): what `mdpreview render --page` writes, and the
+/// style of the live preview page.
+public enum HTMLPage {
     /// The page for `body`, titled `title` (escaped).
-    static func wrap(body: String, title: String) -> String {
+    public static func wrap(body: String, title: String) -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -24,7 +26,7 @@ enum HTMLPage {
     }
 
     /// The text of the first heading in `html`, tags removed, or nil.
-    static func title(from html: String) -> String? {
+    public static func title(from html: String) -> String? {
         guard let open = html.range(of: "<h1"), let start = html[open.upperBound...].firstIndex(of: ">"),
               let close = html[start...].range(of: "</h1>")
         else { return nil }
@@ -38,7 +40,7 @@ enum HTMLPage {
     }
 
     /// Escapes text for an HTML text or attribute context.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {
@@ -58,7 +60,8 @@ enum HTMLPage {
             .replacingAll("&quot;", with: "\"").replacingAll("&amp;", with: "&")
     }
 
-    static let stylesheet = """
+    /// The page's CSS.
+    public static let stylesheet = """
     :root { color-scheme: light dark; --fg: #1f2328; --bg: #ffffff; --muted: #59636e; --border: #d1d9e0; --code-bg: #f6f8fa; --link: #0969da; }
     @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --border: #3d444d; --code-bg: #161b22; --link: #4493f8; } }
     html { background: var(--bg); color: var(--fg); }

@@ -1,0 +1,26 @@
+import HTTPTypes
+import Hummingbird
+
+/// A document's `text/event-stream` response: frames from the feed, written one at a
+/// time (a client that stops reading holds back only its own writer; the feed bounds
+/// what waits for it).
+enum EventStream {
+    static func response(for feed: DocumentFeed, request: Request) -> Response {
+        let lastEventID = request.headers[.lastEventID].flatMap { UInt64($0.trimmingPrefix(" ")) }
+        let client = feed.attach(lastEventID: lastEventID)
+        let doc = feed.name
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .xAccelBuffering: "no"],
+            body: ResponseBody { writer in
+                defer { feed.detach(client) }
+                try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+                while let frame = await feed.nextFrame(for: client) {
+                    try await writer.write(ByteBuffer(string: frame.encoded(doc: doc)))
+                    if frame == .closed { break }
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+}

@@ -1,0 +1,230 @@
+/// The live page's script: follows a document's event stream and applies its block
+/// patches to the DOM (see `Docs/LIVE_PREVIEW.md`).
+///
+/// - Each block's HTML becomes its own DOM nodes; a patch removes and inserts nodes only
+///   for the blocks it names, so the nodes of unchanged blocks (their `img`, `iframe`,
+///   `video` and `details` elements among them) are never replaced.
+/// - A patch that does not fit (wrong base, wrong keys) reconnects without
+///   `Last-Event-ID`, which brings a snapshot; the browser's own reconnects send it and
+///   resume with the missing patches.
+/// - The element at the top of the viewport stays in place when blocks above it change;
+///   a `cursor` event scrolls the block holding the editor's line into view; a double
+///   click asks the editor to show a block's line.
+/// - With raw HTML allowed, the document is parsed whole on each version instead.
+/// - `window.previewEngine` exposes the version shown and when each version reached the
+///   DOM (`painted`: [version, epoch milliseconds]), for tests and latency benchmarks.
+enum PageScript {
+    static let source = #"""
+(() => {
+  'use strict';
+  const root = document.getElementById('preview');
+  const status = document.getElementById('preview-status');
+  let rawHTML = false;
+  const fixedDocument = root.dataset.document || null;
+  const token = new URLSearchParams(location.search).get('token');
+  const owner = new WeakMap();
+  // The page's model: the version shown, its blocks (key, source lines, DOM nodes),
+  // the footnote section's nodes, and when each version reached the DOM.
+  const state = { documentID: null, version: null, blocks: [], footnotes: [], painted: [], patches: 0, snapshots: 0 };
+  window.previewEngine = state;
+  let source = null;
+  let retry = null;
+
+  function withToken(url) {
+    return token ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : url;
+  }
+
+  function headers() {
+    const h = { 'Content-Type': 'application/json' };
+    if (token) h.Authorization = 'Bearer ' + token;
+    return h;
+  }
+
+  function setStatus(text, kind) {
+    status.textContent = text;
+    status.dataset.kind = kind;
+  }
+
+  function parseNodes(html) {
+    const template = document.createElement('template');
+    template.innerHTML = html;
+    return Array.from(template.content.childNodes);
+  }
+
+  function firstElement(block) {
+    for (const node of block.nodes) if (node.nodeType === Node.ELEMENT_NODE) return node;
+    return null;
+  }
+
+  // The first node at or after block `index`, or of the footnotes: where new blocks go.
+  function nodeAfter(index) {
+    for (let i = index; i < state.blocks.length; i++) if (state.blocks[i].nodes.length) return state.blocks[i].nodes[0];
+    return state.footnotes.length ? state.footnotes[0] : null;
+  }
+
+  // The first block whose element is (partly) below the top of the viewport, found by
+  // binary search (blocks are in vertical order), with its offset from the top.
+  function scrollAnchor() {
+    let low = 0, high = state.blocks.length - 1, found = null;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      let index = mid, element = null;
+      while (index <= high && !(element = firstElement(state.blocks[index]))) index++;
+      if (!element) { high = mid - 1; continue; }
+      const rect = element.getBoundingClientRect();
+      if (rect.bottom > 0) { found = { element, top: rect.top }; high = mid - 1; } else { low = index + 1; }
+    }
+    return found;
+  }
+
+  function highlight(nodes) {
+    if (!window.hljs) return;
+    for (const node of nodes) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      const codes = node.matches('pre') ? node.querySelectorAll('code[class*="language-"]') : node.querySelectorAll('pre code[class*="language-"]');
+      for (const code of codes) window.hljs.highlightBlock(code);
+    }
+  }
+
+  // Applies one patch; false when it does not fit the page (the page then asks for a
+  // snapshot).
+  function apply(patch) {
+    if (patch.base === null) {
+      for (const block of state.blocks) for (const node of block.nodes) node.remove();
+      for (const node of state.footnotes) node.remove();
+      state.blocks = [];
+      state.footnotes = [];
+      state.snapshots++;
+    } else if (patch.base !== state.version) {
+      return false;
+    }
+    const end = patch.start + patch.remove.length;
+    if (patch.start < 0 || end > state.blocks.length) return false;
+    for (let i = 0; i < patch.remove.length; i++) if (state.blocks[patch.start + i].key !== patch.remove[i]) return false;
+    const anchor = patch.base === null ? null : scrollAnchor();
+    const removed = state.blocks.slice(patch.start, end);
+    const before = nodeAfter(end);
+    const inserted = patch.insert.map((block) => ({ key: block.key, lines: block.lines, html: block.html, nodes: rawHTML ? [] : parseNodes(block.html) }));
+    if (!rawHTML) {
+      for (const block of removed) for (const node of block.nodes) node.remove();
+      for (const block of inserted) for (const node of block.nodes) { owner.set(node, block); root.insertBefore(node, before); }
+    }
+    state.blocks.splice(patch.start, patch.remove.length, ...inserted);
+    if (patch.line_delta) {
+      for (let i = patch.start + inserted.length; i < state.blocks.length; i++) {
+        const lines = state.blocks[i].lines;
+        state.blocks[i].lines = [lines[0] + patch.line_delta, lines[1] + patch.line_delta];
+      }
+    }
+    let newNodes = inserted.flatMap((block) => block.nodes);
+    if (patch.footnotes !== undefined) {
+      state.footnotesHTML = patch.footnotes;
+      if (!rawHTML) {
+        for (const node of state.footnotes) node.remove();
+        state.footnotes = parseNodes(patch.footnotes);
+        for (const node of state.footnotes) root.appendChild(node);
+        newNodes = newNodes.concat(state.footnotes);
+      }
+    }
+    if (rawHTML) {
+      // Raw HTML may open in one block and close in another: the document is parsed whole.
+      root.innerHTML = state.blocks.map((block) => block.html).join('') + (state.footnotesHTML || '');
+      newNodes = Array.from(root.childNodes);
+    }
+    highlight(newNodes);
+    if (anchor && anchor.element.isConnected) {
+      const moved = anchor.element.getBoundingClientRect().top - anchor.top;
+      if (moved !== 0) window.scrollBy(0, moved);
+    }
+    state.version = patch.version;
+    state.patches++;
+    const version = patch.version;
+    requestAnimationFrame(() => {
+      if (state.painted.length >= 100000) state.painted.shift();
+      state.painted.push([version, performance.timeOrigin + performance.now()]);
+    });
+    return true;
+  }
+
+  // Scrolls the block holding source line `line` (0-based) into view when it is not.
+  function revealLine(line) {
+    let low = 0, high = state.blocks.length - 1, found = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (state.blocks[mid].lines[0] <= line) { found = mid; low = mid + 1; } else { high = mid - 1; }
+    }
+    for (let i = Math.max(found, 0); i < state.blocks.length; i++) {
+      const element = firstElement(state.blocks[i]);
+      if (!element) continue;
+      const rect = element.getBoundingClientRect();
+      const height = window.innerHeight;
+      if (rect.top < height * 0.1 || rect.top > height * 0.8) window.scrollTo({ top: window.scrollY + rect.top - height * 0.3 });
+      return;
+    }
+  }
+
+  function connect(resync) {
+    if (source) source.close();
+    const id = state.documentID;
+    source = new EventSource(withToken('/api/documents/' + encodeURIComponent(id) + '/stream'));
+    source.addEventListener('open', () => setStatus('live', 'live'));
+    source.addEventListener('error', () => setStatus('reconnecting…', 'waiting'));
+    source.addEventListener('patch', (event) => {
+      if (!apply(JSON.parse(event.data))) connect(true);
+    });
+    source.addEventListener('cursor', (event) => revealLine(JSON.parse(event.data).line));
+    source.addEventListener('closed', () => {
+      source.close();
+      source = null;
+      setStatus('document closed', 'closed');
+      if (!fixedDocument) { state.documentID = null; retry = setTimeout(findDocument, 500); }
+    });
+    if (resync) setStatus('resynchronizing…', 'waiting');
+  }
+
+  async function findDocument() {
+    try {
+      const response = await fetch(withToken('/api/documents'), { headers: headers() });
+      if (response.status === 401) { setStatus('open the URL mdpreview printed: it carries the access token', 'closed'); return; }
+      const documents = (await response.json()).documents;
+      const chosen = fixedDocument ? documents.find((d) => d.id === fixedDocument) : documents[0];
+      if (!chosen) {
+        setStatus(fixedDocument ? 'no such document' : 'waiting for a document…', 'waiting');
+        retry = setTimeout(findDocument, 500);
+        return;
+      }
+      state.documentID = chosen.id;
+      rawHTML = chosen.raw_html;
+      document.title = chosen.title + ' — mdpreview';
+      let base = document.querySelector('base');
+      if (!base) { base = document.createElement('base'); document.head.appendChild(base); }
+      base.href = '/documents/' + encodeURIComponent(chosen.id) + '/files/';
+      connect(false);
+    } catch (error) {
+      setStatus('server unreachable; retrying…', 'waiting');
+      retry = setTimeout(findDocument, 1000);
+    }
+  }
+
+  // Links within the page (footnotes, headings) scroll instead of following <base>;
+  // a double click asks the editor to show the block's source line.
+  root.addEventListener('click', (event) => {
+    const link = event.target.closest && event.target.closest('a[href^="#"]');
+    if (!link) return;
+    const target = document.getElementById(decodeURIComponent(link.getAttribute('href').slice(1)));
+    if (target) { event.preventDefault(); target.scrollIntoView(); }
+  });
+  root.addEventListener('dblclick', (event) => {
+    let node = event.target;
+    while (node && node.parentNode !== root) node = node.parentNode;
+    const block = node && owner.get(node);
+    if (!block || !state.documentID) return;
+    fetch(withToken('/api/documents/' + encodeURIComponent(state.documentID) + '/reveal'), {
+      method: 'POST', headers: headers(), body: JSON.stringify({ line: block.lines[0] }),
+    });
+  });
+
+  findDocument();
+})();
+"""#
+}

@@ -1,0 +1,136 @@
+import Hummingbird
+import IncrementalRender
+import Logging
+public import PreviewEngine
+import Primitives
+
+/// The live preview over HTTP: a page per open document that follows the editor's
+/// renders as keyed block patches over Server-Sent Events. See `Docs/LIVE_PREVIEW.md`.
+///
+/// The caller opens documents by name, publishes each document's renders (from one
+/// serial queue, in delivery order), and closes them. The server listens on loopback
+/// only, requires its token on every route but the pages, and checks `Host` and
+/// `Origin` on every request.
+public final class PreviewServer: Sendable {
+    /// How the server listens and what it allows.
+    public let configuration: PreviewServerConfiguration
+    let registry: FeedRegistry
+    let port = BoundPort()
+    private let running = Locked<Task<Void, any Error>?>(nil)
+    let reveal: @Sendable (_ name: String, _ line: Int) -> Void
+
+    /// A server; `reveal` is called when the page asks the editor to show a line of a
+    /// document (a double click on a block).
+    public init(configuration: PreviewServerConfiguration = .init(), reveal: @escaping @Sendable (_ name: String, _ line: Int) -> Void = { _, _ in }) {
+        self.configuration = configuration
+        self.reveal = reveal
+        registry = FeedRegistry(backlogLimit: configuration.clientBacklogLimit, resumableLimit: configuration.resumablePatchLimit)
+    }
+
+    /// Starts listening on 127.0.0.1 and returns once it does. Throws when the port
+    /// cannot be bound.
+    public func start() async throws {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestGuard(token: configuration.token, port: port, maxBodyBytes: configuration.maxRequestBodyBytes))
+        addRoutes(to: router)
+        var logger = Logger(label: "mdpreview.http") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: "mdpreview"),
+            onServerRunning: { channel in
+                boundContinuation.yield(channel.localAddress?.port ?? 0)
+                boundContinuation.finish()
+            },
+            logger: logger
+        )
+        let heartbeat = configuration.heartbeatInterval
+        let registry = registry
+        let task = Task {
+            defer { boundContinuation.finish() }
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await app.run() }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: heartbeat)
+                        registry.heartbeat()
+                    }
+                }
+            }
+        }
+        running.withLock { $0 = task }
+        var iterator = bound.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            task.cancel()
+            if case .failure(let error) = await task.result { throw error }
+            throw PreviewServerError.notListening
+        }
+        self.port.set(port)
+    }
+
+    /// Stops listening, ending every event stream.
+    public func stop() async {
+        guard let task = running.withLock({ state in defer { state = nil }; return state }) else { return }
+        registry.closeAll()
+        task.cancel()
+        _ = await task.result
+    }
+
+    /// The port listened on (0 before ``start()``).
+    public var boundPort: Int { port.value }
+
+    /// The URL to print: the page of the first open document, with the token.
+    public var url: String { "http://127.0.0.1:\(port.value)/?token=\(configuration.token.value)" }
+
+    /// The URL of document `name`'s page, with the token, or nil when it is not open.
+    public func url(ofDocument name: String) -> String? {
+        registry.feed(named: name).map { "http://127.0.0.1:\(port.value)/documents/\($0.id)?token=\(configuration.token.value)" }
+    }
+
+    // MARK: documents
+
+    /// Shows document `name`; relative links and images resolve against `folder` (none
+    /// are served when nil). With `rawHTML` (the document is rendered with raw HTML
+    /// kept, which can open in one block and close in another) the page parses the whole
+    /// document on each version instead of applying block patches. Opening a name again
+    /// starts it afresh. Open a document before its first render is published.
+    public func open(_ name: String, folder: String?, rawHTML: Bool = false) {
+        registry.open(name, folder: folder.flatMap(DocumentFiles.realPath(of:)), rawHTML: rawHTML)
+    }
+
+    /// Sends a render of an open document to its page.
+    public func publish(_ result: RenderResult) {
+        registry.feed(named: result.documentID)?.publish(result.patch, content: result.content)
+    }
+
+    /// Scrolls document `name`'s pages to source line `line` (0-based).
+    public func moveCursor(of name: String, toLine line: Int) {
+        registry.feed(named: name)?.moveCursor(toLine: line)
+    }
+
+    /// Ends document `name`'s streams with `closed` and forgets it.
+    public func close(_ name: String) {
+        registry.close(name)
+    }
+
+    /// The HTML document `name`'s pages show, nil when it is not open or not rendered.
+    public func html(of name: String) -> String? {
+        guard let feed = registry.feed(named: name), feed.version != nil else { return nil }
+        return feed.html
+    }
+
+    /// The event-stream clients of document `name`, and the most frames queued for one.
+    public func streamStatistics(of name: String) -> (clients: Int, largestBacklog: Int) {
+        guard let feed = registry.feed(named: name) else { return (0, 0) }
+        return (feed.clientCount, feed.largestBacklog)
+    }
+}
+
+/// Why a preview server did not start.
+public enum PreviewServerError: Error, CustomStringConvertible {
+    /// The server stopped before it was listening.
+    case notListening
+
+    public var description: String { "the preview server could not listen on 127.0.0.1" }
+}

@@ -1,0 +1,39 @@
+/// How a ``PreviewServer`` listens and what it allows.
+public struct PreviewServerConfiguration: Sendable {
+    /// The loopback port; 0 picks a free one.
+    public var port: Int
+    /// The per-launch secret.
+    public var token: AccessToken
+    /// The largest request body accepted; larger ones get 413.
+    public var maxRequestBodyBytes: Int
+    /// How often an idle event stream gets a comment line, so proxies and browsers keep it.
+    public var heartbeatInterval: Duration
+    /// Patches queued for one event-stream client before it is sent the latest snapshot
+    /// instead (a client that stops reading costs at most this many patches).
+    public var clientBacklogLimit: Int
+    /// Patches kept per document for clients that reconnect with `Last-Event-ID`.
+    public var resumablePatchLimit: Int
+    /// highlight.js, served at `/assets/highlight.js` when the file exists.
+    public var highlightScriptPath: String
+    /// Its style sheets' folder (`github.css` and `github-dark.css` are used).
+    public var highlightStylesFolder: String
+
+    /// Loopback, a free port, a new token, 64 KiB bodies, a 15 s
+    /// heartbeat, 64 queued patches per client, 256 resumable patches, Debian's
+    /// highlight.js.
+    public init(
+        port: Int = 0, token: AccessToken = AccessToken(), maxRequestBodyBytes: Int = 64 * 1024,
+        heartbeatInterval: Duration = .seconds(15), clientBacklogLimit: Int = 64, resumablePatchLimit: Int = 256,
+        highlightScriptPath: String = "/usr/share/javascript/highlight.js/highlight.min.js",
+        highlightStylesFolder: String = "/usr/share/javascript/highlight.js/styles"
+    ) {
+        self.port = port
+        self.token = token
+        self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.heartbeatInterval = heartbeatInterval
+        self.clientBacklogLimit = clientBacklogLimit
+        self.resumablePatchLimit = resumablePatchLimit
+        self.highlightScriptPath = highlightScriptPath
+        self.highlightStylesFolder = highlightStylesFolder
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Hummingbird
+
+/// The routes (every one behind ``RequestGuard``):
+///
+/// | route | what |
+/// |---|---|
+/// | `GET /` | the page of the first open document (no token needed) |
+/// | `GET /documents/{id}` | the page of document `id` (no token needed) |
+/// | `GET /documents/{id}/files/{path}` | a file under the document's folder |
+/// | `GET /api/documents` | the open documents, as JSON |
+/// | `GET /api/documents/{id}/html` | the whole HTML the page shows |
+/// | `GET /api/documents/{id}/stream` | the document's event stream (SSE) |
+/// | `POST /api/documents/{id}/reveal` | `{"line":N}`: ask the editor to show line N |
+/// | `GET /assets/highlight.js`, `/assets/highlight.css` | the code highlighter |
+extension PreviewServer {
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/") { request, _ in self.page(for: nil, request: request) }
+        router.get("/documents/:id") { request, context in
+            guard let feed = self.registry.feed(id: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
+            return self.page(for: feed.id, request: request)
+        }
+        router.get("/documents/:id/files/**") { request, context in
+            try self.file(request: request, context: context)
+        }
+        router.get("/api/documents") { _, _ in self.documentList() }
+        router.get("/api/documents/:id/html") { _, context in
+            let feed = try self.feed(context)
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: feed.html)))
+        }
+        router.get("/api/documents/:id/stream") { request, context in
+            EventStream.response(for: try self.feed(context), request: request)
+        }
+        router.post("/api/documents/:id/reveal") { request, context in
+            let feed = try self.feed(context)
+            let body = try await request.body.collect(upTo: self.configuration.maxRequestBodyBytes)
+            guard let reveal = try? JSONDecoder().decode(RevealRequest.self, from: Data(buffer: body)), reveal.line >= 0 else {
+                return Response.plainText("expected {\"line\": N} with N ≥ 0\n", status: .badRequest)
+            }
+            self.reveal(feed.name, reveal.line)
+            return Response(status: .noContent)
+        }
+        router.get("/assets/highlight.js") { _, _ in
+            guard let script = FileManager.default.contents(atPath: self.configuration.highlightScriptPath) else { throw HTTPError(.notFound) }
+            return Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: script)))
+        }
+        router.get("/assets/highlight.css") { _, _ in
+            let folder = self.configuration.highlightStylesFolder
+            guard let light = FileManager.default.contents(atPath: folder + "/atom-one-light.css"),
+                  let dark = FileManager.default.contents(atPath: folder + "/atom-one-dark.css")
+            else { throw HTTPError(.notFound) }
+            let css = String(decoding: light, as: UTF8.self)
+                + "\n@media (prefers-color-scheme: dark) {\n" + String(decoding: dark, as: UTF8.self) + "\n}\n"
+                + ".hljs { background: transparent; padding: 0; }\n"
+            return Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: css)))
+        }
+    }
+
+    private func feed(_ context: BasicRequestContext) throws -> DocumentFeed {
+        guard let feed = registry.feed(id: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
+        return feed
+    }
+
+    /// A page, with a fresh nonce; a valid `token` query parameter also sets the cookie
+    /// that lets the page's images, files and streams through.
+    private func page(for documentID: String?, request: Request) -> Response {
+        let nonce = AccessToken().value.prefix(32)
+        let highlight = FileManager.default.fileExists(atPath: configuration.highlightScriptPath)
+        let html = PreviewPage.html(documentID: documentID, highlight: highlight, nonce: String(nonce))
+        var response = Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .contentSecurityPolicy: PreviewPage.contentSecurityPolicy(nonce: String(nonce)),
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html))
+        )
+        if let token = request.uri.queryParameters.get("token"), configuration.token.matches(token) {
+            response.headers[.setCookie] = "\(RequestGuard<BasicRequestContext>.cookieName(port: port.value))=\(configuration.token.value); Path=/; HttpOnly; SameSite=Strict"
+        }
+        return response
+    }
+
+    private func documentList() -> Response {
+        let documents = registry.documents.map { feed in
+            DocumentSummary(
+                id: feed.id, name: feed.name, title: feed.name.split(separator: "/").last.map(String.init) ?? feed.name,
+                version: feed.version, rawHTML: feed.rawHTML, page: "/documents/\(feed.id)", stream: "/api/documents/\(feed.id)/stream"
+            )
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(DocumentList(documents: documents))) ?? Data("{\"documents\":[]}".utf8)
+        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private func file(request: Request, context: BasicRequestContext) throws -> Response {
+        let feed = try feed(context)
+        let prefix = "/documents/\(feed.id)/files/"
+        let path = request.uri.path
+        guard let folder = feed.folder, path.hasPrefix(prefix),
+              let real = DocumentFiles.resolve(path.dropFirst(prefix.count), in: folder),
+              let contents = FileManager.default.contents(atPath: real)
+        else { throw HTTPError(.notFound) }
+        return Response(status: .ok, headers: [.contentType: DocumentFiles.mediaType(of: real), .cacheControl: "no-cache"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: contents)))
+    }
+}
+
+/// `GET /api/documents`: `{"documents":[…]}`.
+struct DocumentList: Codable {
+    var documents: [DocumentSummary]
+}
+
+/// One open document: its id, the editor's name for it, a title, the version shown
+/// (null before the first render), whether it keeps raw HTML, and its routes.
+struct DocumentSummary: Codable {
+    var id: String
+    var name: String
+    var title: String
+    var version: UInt64?
+    var rawHTML: Bool
+    var page: String
+    var stream: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, title, version, rawHTML = "raw_html", page, stream
+    }
+}
+
+/// `POST /api/documents/{id}/reveal`'s body.
+struct RevealRequest: Codable {
+    var line: Int
+}

@@ -1,0 +1,122 @@
+import Foundation
+import IncrementalRender
+import Testing
+import TestSupport
+
+/// `GET /api/documents/{id}/stream`: patches in version order, resumption, snapshots for
+/// slow clients, heartbeats, and the end of a closed document.
+@Suite("preview server event stream")
+struct EventStreamTests {
+    @Test("a client gets a snapshot, then patches whose ids are versions, ending with the full render")
+    func patchesInOrder() async throws {
+        let harness = try await LivePreviewHarness()
+        try await harness.open("a.md", text: "# Title\n\nfirst paragraph\n\n![img](a.png)\n")
+        let client = try TestStreamClient(port: harness.port, query: harness.query)
+        try await TestStreamClient.onThread { try client.read(toVersion: 0) }
+        #expect(client.patches.first?.baseVersion == nil)
+        var version: UInt64 = 0
+        for (index, character) in "more text".enumerated() {
+            version = try harness.insert(String(character), at: 9 + index, in: "a.md")
+        }
+        await harness.waitFor("a.md", version: version)
+        try await TestStreamClient.onThread { [version] in try client.read(toVersion: version) }
+        #expect(client.document.html == (try harness.fullRender(of: "a.md")))
+        #expect(client.patches.dropFirst().allSatisfy { $0.baseVersion != nil }, "no snapshot after the first")
+        // The image's block was never part of a patch after the snapshot.
+        #expect(client.patches.dropFirst().allSatisfy { patch in !patch.inserted.contains { $0.html.contains("<img") } })
+        await harness.stop()
+    }
+
+    @Test("a reconnect with Last-Event-ID gets exactly the missing patches; an unknown one gets a snapshot")
+    func resume() async throws {
+        let harness = try await LivePreviewHarness(resumableLimit: 8)
+        try await harness.open("a.md", text: "# T\n\nalpha\n\nbeta\n")
+        let first = try TestStreamClient(port: harness.port, query: harness.query)
+        try await TestStreamClient.onThread { try first.read(toVersion: 0) }
+        var version = try harness.insert("A", at: 6, in: "a.md")
+        await harness.waitFor("a.md", version: version)
+        try await TestStreamClient.onThread { [version] in try first.read(toVersion: version) }
+        let seen = try #require(first.document.version)
+        first.connection.close()
+        for offset in 0 ..< 5 {
+            version = try harness.insert("b", at: 13 + offset, in: "a.md")
+            await harness.waitFor("a.md", version: version)
+        }
+        let resumed = try TestStreamClient(port: harness.port, query: harness.query, lastEventID: seen, startingFrom: first.document)
+        // The resumed client starts from the first client's state.
+        try await TestStreamClient.onThread { () throws -> Void in
+            _ = try resumed.read(until: { _, event in event.event == "patch" })
+        }
+        #expect(resumed.patches.first?.baseVersion == seen)
+        try await TestStreamClient.onThread { [version] in try resumed.read(toVersion: version) }
+        #expect(resumed.document.html == (try harness.fullRender(of: "a.md")))
+        #expect(resumed.patches.allSatisfy { $0.baseVersion != nil }, "no snapshot")
+
+        // Versions beyond the 8 resumable patches: the first ones can no longer resume.
+        for offset in 0 ..< 9 {
+            version = try harness.insert("c", at: 13 + offset, in: "a.md")
+            await harness.waitFor("a.md", version: version)
+        }
+        for unknown: UInt64 in [999_999, 0] {
+            let stranger = try TestStreamClient(port: harness.port, query: harness.query, lastEventID: unknown)
+            try await TestStreamClient.onThread { [version] in try stranger.read(toVersion: version) }
+            #expect(stranger.patches.first?.baseVersion == nil, "Last-Event-ID \(unknown)")
+            #expect(stranger.document.html == (try harness.fullRender(of: "a.md")))
+        }
+        await harness.stop()
+    }
+
+    @Test("a client that stops reading holds at most its backlog limit; when it reads again it gets a snapshot of the latest version")
+    func slowClient() async throws {
+        let harness = try await LivePreviewHarness(backlogLimit: 4)
+        try await harness.open("big.md", text: "# Big\n")
+        let stalled = try TestStreamClient(port: harness.port, query: harness.query, receiveBuffer: 4096)
+        try await TestStreamClient.onThread { try stalled.read(toVersion: 0) }
+        // Each edit adds a 64 KiB paragraph: 80 of them (5 MiB of patches) fill the
+        // socket buffers of a client that does not read (its own is 4 KiB).
+        let paragraph = String(repeating: "word ", count: 13_107) + "\n\n"
+        var version: UInt64 = 0
+        var largest = 0
+        var end = 6
+        for _ in 0 ..< 80 {
+            version = try harness.insert(paragraph, at: end, in: "big.md")
+            end += paragraph.unicodeScalars.count
+            await harness.waitFor("big.md", version: version)
+            largest = max(largest, harness.server.streamStatistics(of: "big.md").largestBacklog)
+        }
+        #expect(largest <= 4 + 2, "frames queued for the stalled client: \(largest)")
+        try await TestStreamClient.onThread { [version] in try stalled.read(toVersion: version) }
+        #expect(stalled.document.html == (try harness.fullRender(of: "big.md")))
+        #expect(stalled.patches.dropFirst().contains { $0.baseVersion == nil }, "it was switched to a snapshot")
+        await harness.stop()
+    }
+
+    @Test("an idle stream gets heartbeat comments")
+    func heartbeat() async throws {
+        let harness = try await LivePreviewHarness(heartbeat: .milliseconds(50))
+        try await harness.open("a.md", text: "x\n")
+        let client = try TestStreamClient(port: harness.port, query: harness.query)
+        try await TestStreamClient.onThread { () throws -> Void in
+            _ = try client.read(until: { _, event in event.comments.contains("heartbeat") })
+        }
+        #expect(client.events.contains { $0.comments.contains("heartbeat") })
+        await harness.stop()
+    }
+
+    @Test("closing the document ends its streams with 'closed'; a late client gets 'closed' at once")
+    func closed() async throws {
+        let harness = try await LivePreviewHarness()
+        try await harness.open("a.md", text: "x\n")
+        let client = try TestStreamClient(port: harness.port, query: harness.query)
+        try await TestStreamClient.onThread { try client.read(toVersion: 0) }
+        try harness.engine.close("a.md")
+        let ended = try await TestStreamClient.onThread { () throws -> Bool in
+            _ = try client.read(until: { _, event in event.event == "closed" })
+            return try client.read(until: { _, _ in false }) == false
+        }
+        #expect(client.events.last?.event == "closed")
+        #expect(ended, "the stream ends after 'closed'")
+        #expect(try await LoopbackHTTP.get(port: harness.port, "/api/documents/1/stream?\(harness.query)").status == 404)
+        await harness.stop()
+    }
+}

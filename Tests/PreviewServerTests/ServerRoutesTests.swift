@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every route of the preview server, with the token.
+@Suite("preview server routes")
+struct ServerRoutesTests {
+    @Test("the pages need no token and carry no document content; the token in the query sets the cookie")
+    func pages() async throws {
+        let harness = try await LivePreviewHarness()
+        try await harness.open("notes.md", text: "# Secret heading\n")
+        let root = try await LoopbackHTTP.get(port: harness.port, "/")
+        #expect(root.status == 200)
+        #expect(root.header("content-type") == "text/html; charset=utf-8")
+        #expect(!root.text.contains("Secret heading"))
+        #expect(root.header("set-cookie") == nil)
+        let page = try await LoopbackHTTP.get(port: harness.port, "/documents/1?\(harness.query)")
+        #expect(page.status == 200)
+        #expect(page.text.contains("data-document=\"1\""))
+        let cookie = try #require(page.header("set-cookie"))
+        #expect(cookie.hasPrefix("mdpreview_token_\(harness.port)=\(harness.token.value);"))
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        #expect(try await LoopbackHTTP.get(port: harness.port, "/documents/7?\(harness.query)").status == 404)
+        await harness.stop()
+    }
+
+    @Test("the document list, the whole HTML, and the token as query, bearer header or cookie")
+    func api() async throws {
+        let harness = try await LivePreviewHarness()
+        try await harness.open("/home/u/notes.md", text: "# One\n\ntext\n")
+        let list = try await LoopbackHTTP.get(port: harness.port, "/api/documents?\(harness.query)")
+        #expect(list.status == 200)
+        #expect(list.header("content-type") == "application/json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(list.body)) as? [String: Any])
+        let documents = try #require(json["documents"] as? [[String: Any]])
+        #expect(documents.count == 1)
+        #expect(documents[0]["id"] as? String == "1")
+        #expect(documents[0]["name"] as? String == "/home/u/notes.md")
+        #expect(documents[0]["title"] as? String == "notes.md")
+        #expect(documents[0]["stream"] as? String == "/api/documents/1/stream")
+        for headers in [["Authorization: Bearer \(harness.token.value)"], ["Cookie: mdpreview_token_\(harness.port)=\(harness.token.value)"]] {
+            let html = try await LoopbackHTTP.get(port: harness.port, "/api/documents/1/html", headers: headers)
+            #expect(html.status == 200)
+            #expect(html.text == (try harness.fullRender(of: "/home/u/notes.md")))
+        }
+        #expect(try await LoopbackHTTP.get(port: harness.port, "/api/documents/2/html?\(harness.query)").status == 404)
+        await harness.stop()
+    }
+
+    @Test("reveal: a page's request reaches the editor's callback; a bad body is refused")
+    func reveal() async throws {
+        let harness = try await LivePreviewHarness()
+        try await harness.open("a.md", text: "# A\n")
+        let good = try await LoopbackHTTP.post(port: harness.port, "/api/documents/1/reveal?\(harness.query)", body: Array(#"{"line":4}"#.utf8))
+        #expect(good.status == 204)
+        #expect(harness.reveals.withLock { $0.map { "\($0.name):\($0.line)" } } == ["a.md:4"])
+        for body in [#"{"line":-1}"#, "not json", #"{"row":2}"#] {
+            let bad = try await LoopbackHTTP.post(port: harness.port, "/api/documents/1/reveal?\(harness.query)", body: Array(body.utf8))
+            #expect(bad.status == 400, "\(body)")
+        }
+        #expect(harness.reveals.withLock { $0.count } == 1)
+        await harness.stop()
+    }
+
+    @Test("assets: highlight.js from its configured path, 404 when it is missing")
+    func assets() async throws {
+        let folder = try TemporaryFolder()
+        let script = folder.path + "/hl.js"
+        try Data("window.hljs = {};".utf8).write(to: URL(fileURLWithPath: script))
+        let harness = try await LivePreviewHarness(highlightScript: script)
+        let served = try await LoopbackHTTP.get(port: harness.port, "/assets/highlight.js?\(harness.query)")
+        #expect(served.status == 200)
+        #expect(served.text == "window.hljs = {};")
+        #expect(served.header("content-type") == "text/javascript; charset=utf-8")
+        let page = try await LoopbackHTTP.get(port: harness.port, "/")
+        #expect(page.text.contains("src=\"/assets/highlight.js\""))
+        await harness.stop()
+        let without = try await LivePreviewHarness()
+        #expect(try await LoopbackHTTP.get(port: without.port, "/assets/highlight.js?\(without.query)").status == 404)
+        #expect(!(try await LoopbackHTTP.get(port: without.port, "/")).text.contains("highlight.js"))
+        await without.stop()
+    }
+
+    @Test("unknown routes and methods are 404 (with the token)")
+    func unknown() async throws {
+        let harness = try await LivePreviewHarness()
+        for path in ["/nope", "/api", "/api/documents/1/nope", "/assets/other.js", "/favicon.ico", "/documents/1/files"] {
+            #expect(try await LoopbackHTTP.get(port: harness.port, path + "?\(harness.query)").status == 404, "\(path)")
+        }
+        let delete = try await LoopbackHTTP.send(port: harness.port, "DELETE /api/documents?\(harness.query) HTTP/1.1\r\nHost: 127.0.0.1:\(harness.port)\r\nConnection: close\r\n\r\n")
+        #expect([404, 405].contains(delete.status))
+        await harness.stop()
+    }
+}
+
+/// A folder under the system's temporary folder, removed when released.
+final class TemporaryFolder: @unchecked Sendable {
+    let path: String
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/previewserver-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+        path = String(cString: made)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func write(_ relative: String, _ contents: String) throws {
+        let url = URL(fileURLWithPath: path + "/" + relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: url)
+    }
+}
