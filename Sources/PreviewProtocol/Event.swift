@@ -1,7 +1,8 @@
 public import IncrementalRender
 /// One event the server writes: one JSON object on one line, its kind in `"event"`.
 public enum Event: Sendable, Hashable {
-    /// `{"event":"ready","protocol":1,"server":"mdpreview"}`: the first line.
+    /// `{"event":"ready","protocol":1,"server":"mdpreview","url":…?}`: the first line;
+    /// `url` is the live preview's address (with its token) under `stdio --http`.
     case ready(ReadyEvent)
     /// `{"event":"ack","id":…,"op":…,"doc":…,"version":…}`: a request with an id was
     /// carried out.
@@ -26,6 +27,9 @@ public enum Event: Sendable, Hashable {
     case renderFailed(RenderFailedEvent)
     /// `{"event":"previewPaused","doc":…,"reason":…,"message":…,"failures":…,"retry_in_ms":…}`
     case previewPaused(PreviewPausedEvent)
+    /// `{"event":"reveal","doc":…,"line":N}`: the preview page asks the editor to show
+    /// source line N (0-based) of the document.
+    case reveal(doc: String, line: Int)
     /// `{"event":"bye"}`: the last line before the server exits.
     case bye
 
@@ -43,6 +47,7 @@ public enum Event: Sendable, Hashable {
         case .closed: "closed"
         case .renderFailed: "renderFailed"
         case .previewPaused: "previewPaused"
+        case .reveal: "reveal"
         case .bye: "bye"
         }
     }
@@ -54,11 +59,14 @@ public struct ReadyEvent: Sendable, Hashable {
     public var protocolVersion: Int
     /// The server's name.
     public var server: String
+    /// The live preview's URL, with its token (`stdio --http` only).
+    public var url: String?
 
     /// The event of this implementation: `WireProtocol.version` and `.serverName`.
-    package init(protocolVersion: Int = WireProtocol.version, server: String = WireProtocol.serverName) {
+    package init(protocolVersion: Int = WireProtocol.version, server: String = WireProtocol.serverName, url: String? = nil) {
         self.protocolVersion = protocolVersion
         self.server = server
+        self.url = url
     }
 }
 

@@ -31,7 +31,7 @@ public enum EventDecoder {
         let e = Reader(object: object)
         switch try e.string("event") {
         case "ready":
-            return .ready(ReadyEvent(protocolVersion: try e.integer("protocol"), server: try e.string("server")))
+            return .ready(ReadyEvent(protocolVersion: try e.integer("protocol"), server: try e.string("server"), url: try e.optionalString("url")))
         case "ack":
             guard let opName = try e.optionalString("op"), let op = RequestOp(rawValue: opName) else {
                 throw ProtocolError(code: .invalidValue, message: "\"op\" is missing or unknown", field: "op")
@@ -90,6 +90,8 @@ public enum EventDecoder {
                 doc: try e.string("doc"), reason: try e.string("reason"), message: try e.string("message"),
                 failures: try e.integer("failures"), retryInMs: try e.number("retry_in_ms")
             ))
+        case "reveal":
+            return .reveal(doc: try e.string("doc"), line: try e.integer("line"))
         case "bye":
             return .bye
         case let other:

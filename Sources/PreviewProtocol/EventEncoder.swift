@@ -36,6 +36,7 @@ public enum EventEncoder {
         case let .ready(ready):
             w.key("protocol"); w.integer(ready.protocolVersion)
             w.key("server"); w.string(ready.server)
+            if let url = ready.url { w.key("url"); w.string(url) }
         case let .ack(ack):
             w.key("id"); writeID(ack.id, to: &w)
             w.key("op"); w.string(ack.op.rawValue)
@@ -117,6 +118,9 @@ public enum EventEncoder {
             w.key("message"); w.string(paused.message)
             w.key("failures"); w.integer(paused.failures)
             w.key("retry_in_ms"); w.decimal(paused.retryInMs)
+        case let .reveal(doc, line):
+            w.key("doc"); w.string(doc)
+            w.key("line"); w.integer(line)
         case .bye:
             break
         }

@@ -10,11 +10,12 @@ public import MarkdownRenderer
 public struct Request: Sendable, Hashable {
     /// What the request asks for, with the fields of that operation.
     public enum Command: Sendable, Hashable {
-        /// `{"op":"open","doc":…,"text":…,"autosave":…?,"options":{…}?,"patches":…?}`: a
-        /// new document with its text, where to autosave it (if anywhere), how to render
-        /// it, and whether its renders come as `patch` events (keyed blocks) instead of
-        /// `render` events (the whole HTML).
-        case open(text: String, autosave: String? = nil, options: RenderOptions = .default, patches: Bool = false)
+        /// `{"op":"open","doc":…,"text":…,"autosave":…?,"options":{…}?,"patches":…?,"path":…?}`:
+        /// a new document with its text, where to autosave it (if anywhere), how to
+        /// render it, whether its renders come as `patch` events (keyed blocks) instead
+        /// of `render` events (the whole HTML), and the file it is (relative links and
+        /// images in the live preview resolve against its folder).
+        case open(text: String, autosave: String? = nil, options: RenderOptions = .default, patches: Bool = false, path: String? = nil)
         /// `{"op":"edit",…}` in one of its three forms, or a bare trace line: the
         /// changes, applied in order as one transaction (offset patches in one unit, or
         /// one line-range patch); the line's `"t"` in milliseconds, passed through; and
@@ -29,6 +30,9 @@ public struct Request: Sendable, Hashable {
         case render
         /// `{"op":"stats","doc":…}`
         case stats
+        /// `{"op":"cursor","doc":…,"line":N}`: the editor's cursor is on source line N
+        /// (0-based); a live preview page follows it.
+        case cursor(line: Int)
         /// `{"op":"close","doc":…}`
         case close
         /// `{"op":"shutdown"}`
@@ -58,6 +62,7 @@ public struct Request: Sendable, Hashable {
         case .save: .save
         case .render: .render
         case .stats: .stats
+        case .cursor: .cursor
         case .close: .close
         case .shutdown: .shutdown
         }

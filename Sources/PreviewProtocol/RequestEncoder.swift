@@ -38,11 +38,12 @@ public enum RequestEncoder {
         }
         if let doc = request.doc { w.key("doc"); w.string(doc) }
         switch request.command {
-        case let .open(text, autosave, options, patches):
+        case let .open(text, autosave, options, patches, path):
             w.key("text"); w.string(text)
             if let autosave { w.key("autosave"); w.string(autosave) }
             writeOptions(options, to: &w)
             if patches { w.key("patches"); w.bool(true) }
+            if let path { w.key("path"); w.string(path) }
         case let .edit(patches, timestampMs, continuesTransaction):
             writePatches(patches, to: &w)
             if let timestampMs { w.key("t"); w.decimal(timestampMs) }
@@ -51,6 +52,8 @@ public enum RequestEncoder {
             w.key("text"); w.string(text)
         case let .save(path):
             if let path { w.key("path"); w.string(path) }
+        case let .cursor(line):
+            w.key("line"); w.integer(line)
         case .render, .stats, .close, .shutdown:
             break
         }

@@ -52,7 +52,8 @@ struct Fields {
             let text = try requiredString("text")
             let autosave = try optionalPath("autosave")
             let options = try decodeOptions()
-            return Request(.open(text: text, autosave: autosave, options: options, patches: try optionalBool("patches")), doc: doc, id: id)
+            let patches = try optionalBool("patches")
+            return Request(.open(text: text, autosave: autosave, options: options, patches: patches, path: try optionalPath("path")), doc: doc, id: id)
         case .edit:
             let doc = try optionalDoc()
             return Request(try decodeEdit(), doc: doc, id: id)
@@ -66,6 +67,9 @@ struct Fields {
             return Request(.render, doc: try requiredDoc(), id: id)
         case .stats:
             return Request(.stats, doc: try requiredDoc(), id: id)
+        case .cursor:
+            let doc = try requiredDoc()
+            return Request(.cursor(line: try integer(in: object, "line", path: "")), doc: doc, id: id)
         case .close:
             return Request(.close, doc: try requiredDoc(), id: id)
         case .shutdown:

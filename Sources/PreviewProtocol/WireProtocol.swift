@@ -43,6 +43,8 @@ public enum RequestOp: String, Sendable, Hashable, CaseIterable {
     case render
     /// Compute a document's statistics.
     case stats
+    /// Where the editor's cursor is (for the live preview page).
+    case cursor
     /// Close a document.
     case close
     /// Finish everything and exit.

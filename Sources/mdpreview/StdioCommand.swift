@@ -4,6 +4,8 @@ import DocumentModel
 import MarkdownRenderer
 import PreviewEngine
 import PreviewProtocol
+import PreviewServer
+import Primitives
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -40,8 +42,15 @@ struct StdioCommand: ParsableCommand {
 
     @OptionGroup var renderLimits: StdioRenderLimits
 
+    @Flag(help: "Also serve a live preview of the open documents in the browser, on 127.0.0.1 (its URL, with its token, is in the 'ready' event and on standard error).")
+    var http = false
+
+    @Option(help: "The port of --http (default: a free one).")
+    var port = 0
+
     func validate() throws {
         guard maxLineBytes > 0 else { throw ValidationError("--max-line-bytes must be positive") }
+        guard (0 ... 65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard shutdownTimeoutMs >= 0 else { throw ValidationError("--shutdown-timeout-ms must not be negative") }
         guard autosaveDelayMs >= 0 else { throw ValidationError("--autosave-delay-ms must not be negative") }
         try renderLimits.validate()
@@ -54,7 +63,8 @@ struct StdioCommand: ParsableCommand {
         let server = StdioServer(
             maxLineBytes: maxLineBytes, autosaveDelay: .milliseconds(autosaveDelayMs),
             policy: StdioServer.policy(named: policy)!, autoStats: autoStats,
-            shutdownTimeout: .milliseconds(shutdownTimeoutMs), isolation: renderLimits.isolation
+            shutdownTimeout: .milliseconds(shutdownTimeoutMs), isolation: renderLimits.isolation,
+            httpPort: http ? port : nil
         )
         server.serve()
     }
@@ -70,6 +80,8 @@ final class StdioServer: Sendable {
     private let decoder: RequestDecoder
     private let maxLineBytes: Int
     private let isFinishing = Atomic(false)
+    /// The live preview server of `--http`.
+    private let preview: PreviewServer?
 
     static func policy(named name: String) -> RenderPolicyChoice? {
         switch name {
@@ -84,7 +96,7 @@ final class StdioServer: Sendable {
     private let shutdownTimeout: Duration
 
     init(maxLineBytes: Int, autosaveDelay: Duration, policy: RenderPolicyChoice, autoStats: Bool, shutdownTimeout: Duration,
-         isolation: RenderIsolation) {
+         isolation: RenderIsolation, httpPort: Int?) {
         self.shutdownTimeout = shutdownTimeout
         let queue = DispatchQueue(label: "mdpreview.stdout")
         output = OutputChannel(queue: queue)
@@ -94,6 +106,12 @@ final class StdioServer: Sendable {
         ))
         decoder = RequestDecoder(maxLineLength: maxLineBytes)
         self.maxLineBytes = maxLineBytes
+        let channel = output
+        preview = httpPort.map { port in
+            PreviewServer(configuration: .init(port: port)) { doc, line in
+                channel.send(.reveal(doc: doc, line: line))
+            }
+        }
     }
 
     /// Serves until end of input, `shutdown`, a signal or a closed stdout; never returns.
@@ -114,7 +132,18 @@ final class StdioServer: Sendable {
                 output.writeNow(wire)
             }
         }
-        output.send(.ready(ReadyEvent()))
+        var url: String?
+        if let preview {
+            url = startPreview(preview)
+            engine.subscribe(on: DispatchQueue(label: "mdpreview.http")) { event in
+                switch event {
+                case .rendered(let result): preview.publish(result)
+                case .closed(let doc): preview.close(doc)
+                default: break
+                }
+            }
+        }
+        output.send(.ready(ReadyEvent(url: url)))
 
         var input = Input(framer: LineFramer(maxLineLength: maxLineBytes), decoder: decoder)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -163,15 +192,18 @@ final class StdioServer: Sendable {
             return doc
         }
         switch request.command {
-        case .open(let text, let autosave, let options, let wantsPatches):
+        case .open(let text, let autosave, let options, let wantsPatches, let path):
             let doc = try named()
             // Registered first, so the first render already goes out as a patch.
-            let registers = wantsPatches && !engine.openDocuments.contains(doc)
+            let isNew = !engine.openDocuments.contains(doc)
+            let registers = wantsPatches && isNew
             if registers { patches.open(doc) }
+            if isNew { preview?.open(doc, folder: Self.folder(of: path ?? autosave), rawHTML: options.allowsUnsafeHTML) }
             do {
                 try engine.open(doc, text: text, renderOptions: options, autosavePath: autosave)
             } catch {
                 if registers { patches.close(doc) }
+                if isNew { preview?.close(doc) }
                 throw refused(error, doc: doc, pathField: "autosave")
             }
             acknowledge(request, doc: doc, version: 0)
@@ -220,6 +252,12 @@ final class StdioServer: Sendable {
             } catch { throw refused(error, doc: doc) }
             acknowledge(request, doc: doc, version: try? engine.snapshot(of: doc).version)
 
+        case .cursor(let line):
+            let doc = try named()
+            guard engine.openDocuments.contains(doc) else { throw refused(.unknownDocument(doc), doc: doc) }
+            preview?.moveCursor(of: doc, toLine: line)
+            acknowledge(request, doc: doc, version: try? engine.snapshot(of: doc).version)
+
         case .close:
             let doc = try named()
             do {
@@ -233,6 +271,30 @@ final class StdioServer: Sendable {
             return .stop
         }
         return .proceed
+    }
+
+    /// Starts the `--http` server and says where it is; exits 69 when it cannot listen.
+    private func startPreview(_ preview: PreviewServer) -> String {
+        let failure = Locked<(any Error)?>(nil)
+        let started = DispatchSemaphore(value: 0)
+        Task {
+            do { try await preview.start() } catch { failure.withLock { $0 = error } }
+            started.signal()
+        }
+        started.wait()
+        if let error = failure.withLock({ $0 }) {
+            log("cannot start the live preview server: \(error)")
+            exit(69)
+        }
+        log("live preview at \(preview.url)")
+        return preview.url
+    }
+
+    /// The folder of a document's file, for the live preview's relative links.
+    static func folder(of path: String?) -> String? {
+        guard let path, !path.isEmpty else { return nil }
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// The document an edit names, or the only open one for an edit without `doc`.

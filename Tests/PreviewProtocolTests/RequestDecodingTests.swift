@@ -36,6 +36,9 @@ struct RequestDecodingTests {
                 )), doc: "a", id: .integer(1)))
         #expect(try request(#"{"op":"open","doc":"a","text":"","options":{"nobreaks":true,"extensions":[]}}"#)
             == Request(.open(text: "", options: RenderOptions(extensions: [], noBreaks: true)), doc: "a"))
+        #expect(try request(#"{"op":"open","doc":"a","text":"","path":"/home/u/notes.md"}"#)
+            == Request(.open(text: "", path: "/home/u/notes.md"), doc: "a"))
+        #expect(try request(#"{"op":"cursor","doc":"a","line":12}"#) == Request(.cursor(line: 12), doc: "a"))
         #expect(try request(#"{"op":"edit","doc":"a","pos":3,"del":0,"ins":"x"}"#)
             == Request(.edit(patches: offsets([(3, 0, "x")], unit: .unicodeScalars)), doc: "a"))
         #expect(try request(#"{"op":"edit","id":"e1","doc":"a","pos":3,"del":2,"ins":"","unit":"utf8","t":1500,"c":1}"#)
@@ -149,6 +152,8 @@ struct RequestDecodingTests {
     func roundTrips() throws {
         let requests: [Request] = [
             Request(.open(text: ""), doc: "a"),
+            Request(.open(text: "y", path: "/tmp/notes.md"), doc: "p"),
+            Request(.cursor(line: 7), doc: "p", id: .integer(3)),
             Request(.open(text: "# T\n\n\u{0}\r\n😀\u{2028}", autosave: "/tmp/x y.md"), doc: "doc with \"quotes\" and ünïcode", id: .string("o")),
             Request(.open(text: "x", options: RenderOptions(
                 allowsUnsafeHTML: true, sourcePositions: true, smartPunctuation: true, hardBreaks: true,
