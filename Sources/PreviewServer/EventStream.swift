@@ -5,7 +5,8 @@ import Hummingbird
 /// time (a client that stops reading holds back only its own writer; the feed bounds
 /// what waits for it).
 enum EventStream {
-    static func response(for feed: DocumentFeed, request: Request) -> Response {
+    /// The stream of `feed`, ended after `lifetime` (checked as frames and heartbeats go out).
+    static func response(for feed: DocumentFeed, request: Request, lifetime: Duration?) -> Response {
         let lastEventID = request.headers[.lastEventID].flatMap { UInt64($0.trimmingPrefix(" ")) }
         let client = feed.attach(lastEventID: lastEventID)
         let doc = feed.name
@@ -14,10 +15,12 @@ enum EventStream {
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .xAccelBuffering: "no"],
             body: ResponseBody { writer in
                 defer { feed.detach(client) }
+                let deadline = lifetime.map { ContinuousClock.now + $0 }
                 try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
                 while let frame = await feed.nextFrame(for: client) {
                     try await writer.write(ByteBuffer(string: frame.encoded(doc: doc)))
                     if frame == .closed { break }
+                    if let deadline, ContinuousClock.now >= deadline { break }
                 }
                 try await writer.finish(nil)
             }

@@ -25,7 +25,7 @@ enum PageScript {
   const owner = new WeakMap();
   // The page's model: the version shown, its blocks (key, source lines, DOM nodes),
   // the footnote section's nodes, and when each version reached the DOM.
-  const state = { documentID: null, version: null, blocks: [], footnotes: [], painted: [], patches: 0, snapshots: 0 };
+  const state = { documentID: null, version: null, blocks: [], footnotes: [], painted: [], patches: 0, snapshots: 0, connections: 0, connected: false };
   window.previewEngine = state;
   let source = null;
   let retry = null;
@@ -54,12 +54,6 @@ enum PageScript {
   function firstElement(block) {
     for (const node of block.nodes) if (node.nodeType === Node.ELEMENT_NODE) return node;
     return null;
-  }
-
-  // The first node at or after block `index`, or of the footnotes: where new blocks go.
-  function nodeAfter(index) {
-    for (let i = index; i < state.blocks.length; i++) if (state.blocks[i].nodes.length) return state.blocks[i].nodes[0];
-    return state.footnotes.length ? state.footnotes[0] : null;
   }
 
   // The first block whose element is (partly) below the top of the viewport, found by
@@ -103,11 +97,29 @@ enum PageScript {
     for (let i = 0; i < patch.remove.length; i++) if (state.blocks[patch.start + i].key !== patch.remove[i]) return false;
     const anchor = patch.base === null ? null : scrollAnchor();
     const removed = state.blocks.slice(patch.start, end);
-    const before = nodeAfter(end);
-    const inserted = patch.insert.map((block) => ({ key: block.key, lines: block.lines, html: block.html, nodes: rawHTML ? [] : parseNodes(block.html) }));
+    // A removed block that comes back with the same key and HTML keeps its nodes (its
+    // images do not reload); nodes already in place are not moved (iframes would reload).
+    const reusable = new Map(removed.map((block) => [block.key, block]));
+    const inserted = patch.insert.map((block) => {
+      const old = reusable.get(block.key);
+      if (old && old.html === block.html && !rawHTML) {
+        reusable.delete(block.key);
+        return { key: block.key, lines: block.lines, html: block.html, nodes: old.nodes, reused: true };
+      }
+      return { key: block.key, lines: block.lines, html: block.html, nodes: rawHTML ? [] : parseNodes(block.html) };
+    });
     if (!rawHTML) {
-      for (const block of removed) for (const node of block.nodes) node.remove();
-      for (const block of inserted) for (const node of block.nodes) { owner.set(node, block); root.insertBefore(node, before); }
+      for (const block of reusable.values()) for (const node of block.nodes) node.remove();
+      let cursor = null;
+      for (let i = patch.start - 1; i >= 0 && !cursor; i--) cursor = state.blocks[i].nodes[state.blocks[i].nodes.length - 1] || null;
+      for (const block of inserted) {
+        for (const node of block.nodes) {
+          const next = cursor ? cursor.nextSibling : root.firstChild;
+          if (node !== next) root.insertBefore(node, next);
+          owner.set(node, block);
+          cursor = node;
+        }
+      }
     }
     state.blocks.splice(patch.start, patch.remove.length, ...inserted);
     if (patch.line_delta) {
@@ -116,7 +128,7 @@ enum PageScript {
         state.blocks[i].lines = [lines[0] + patch.line_delta, lines[1] + patch.line_delta];
       }
     }
-    let newNodes = inserted.flatMap((block) => block.nodes);
+    let newNodes = inserted.filter((block) => !block.reused).flatMap((block) => block.nodes);
     if (patch.footnotes !== undefined) {
       state.footnotesHTML = patch.footnotes;
       if (!rawHTML) {
@@ -167,8 +179,8 @@ enum PageScript {
     if (source) source.close();
     const id = state.documentID;
     source = new EventSource(withToken('/api/documents/' + encodeURIComponent(id) + '/stream'));
-    source.addEventListener('open', () => setStatus('live', 'live'));
-    source.addEventListener('error', () => setStatus('reconnecting…', 'waiting'));
+    source.addEventListener('open', () => { state.connections++; state.connected = true; setStatus('live', 'live'); });
+    source.addEventListener('error', () => { state.connected = false; setStatus('reconnecting…', 'waiting'); });
     source.addEventListener('patch', (event) => {
       if (!apply(JSON.parse(event.data))) connect(true);
     });

@@ -8,6 +8,10 @@ public struct PreviewServerConfiguration: Sendable {
     public var maxRequestBodyBytes: Int
     /// How often an idle event stream gets a comment line, so proxies and browsers keep it.
     public var heartbeatInterval: Duration
+    /// How long one event-stream response lasts before the server ends it; the browser
+    /// reconnects with `Last-Event-ID` and resumes (bounds per-connection state, and
+    /// refreshes connections that proxies would time out). nil: no limit.
+    public var streamLifetime: Duration?
     /// Patches queued for one event-stream client before it is sent the latest snapshot
     /// instead (a client that stops reading costs at most this many patches).
     public var clientBacklogLimit: Int
@@ -19,11 +23,11 @@ public struct PreviewServerConfiguration: Sendable {
     public var highlightStylesFolder: String
 
     /// Loopback, a free port, a new token, 64 KiB bodies, a 15 s
-    /// heartbeat, 64 queued patches per client, 256 resumable patches, Debian's
+    /// heartbeat, 10-minute streams, 64 queued patches per client, 256 resumable patches, Debian's
     /// highlight.js.
     public init(
         port: Int = 0, token: AccessToken = AccessToken(), maxRequestBodyBytes: Int = 64 * 1024,
-        heartbeatInterval: Duration = .seconds(15), clientBacklogLimit: Int = 64, resumablePatchLimit: Int = 256,
+        heartbeatInterval: Duration = .seconds(15), streamLifetime: Duration? = .seconds(600), clientBacklogLimit: Int = 64, resumablePatchLimit: Int = 256,
         highlightScriptPath: String = "/usr/share/javascript/highlight.js/highlight.min.js",
         highlightStylesFolder: String = "/usr/share/javascript/highlight.js/styles"
     ) {
@@ -31,6 +35,7 @@ public struct PreviewServerConfiguration: Sendable {
         self.token = token
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.heartbeatInterval = heartbeatInterval
+        self.streamLifetime = streamLifetime
         self.clientBacklogLimit = clientBacklogLimit
         self.resumablePatchLimit = resumablePatchLimit
         self.highlightScriptPath = highlightScriptPath

@@ -30,7 +30,7 @@ extension PreviewServer {
                             body: ResponseBody(byteBuffer: ByteBuffer(string: feed.html)))
         }
         router.get("/api/documents/:id/stream") { request, context in
-            EventStream.response(for: try self.feed(context), request: request)
+            EventStream.response(for: try self.feed(context), request: request, lifetime: self.configuration.streamLifetime)
         }
         router.post("/api/documents/:id/reveal") { request, context in
             let feed = try self.feed(context)

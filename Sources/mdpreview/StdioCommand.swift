@@ -5,7 +5,6 @@ import MarkdownRenderer
 import PreviewEngine
 import PreviewProtocol
 import PreviewServer
-import Primitives
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -275,14 +274,9 @@ final class StdioServer: Sendable {
 
     /// Starts the `--http` server and says where it is; exits 69 when it cannot listen.
     private func startPreview(_ preview: PreviewServer) -> String {
-        let failure = Locked<(any Error)?>(nil)
-        let started = DispatchSemaphore(value: 0)
-        Task {
-            do { try await preview.start() } catch { failure.withLock { $0 = error } }
-            started.signal()
-        }
-        started.wait()
-        if let error = failure.withLock({ $0 }) {
+        do {
+            try preview.startSynchronously()
+        } catch {
             log("cannot start the live preview server: \(error)")
             exit(69)
         }

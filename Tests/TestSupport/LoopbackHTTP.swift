@@ -88,14 +88,44 @@ public final class LoopbackConnection: @unchecked Sendable {
 
     /// Reads a response head (status line and headers).
     public func readHead() throws -> LoopbackResponse {
+        sawHead = true
         guard let head = try read(through: Array("\r\n\r\n".utf8)) else { throw Failure(description: "the connection closed before a response") }
         return LoopbackResponse(head: String(decoding: head, as: UTF8.self), body: [])
     }
 
+    /// Reads a whole response: its head, then a body of `Content-Length` bytes, a
+    /// chunked body, or everything until the server closes the connection.
+    public func readResponse() throws -> LoopbackResponse {
+        guard let headBytes = try read(through: Array("\r\n\r\n".utf8)) else { throw Failure(description: "the connection closed before a response") }
+        let head = String(decoding: headBytes, as: UTF8.self)
+        let parsed = LoopbackResponse(head: head, body: [])
+        if let length = parsed.header("content-length").flatMap({ Int($0) }) {
+            while buffer.count < length { guard try fill() else { break } }
+            let body = Array(buffer.prefix(length))
+            buffer.removeFirst(body.count)
+            return LoopbackResponse(head: head, body: body)
+        }
+        if parsed.header("transfer-encoding") == "chunked" {
+            while true {
+                dechunk()
+                if bodyEnded { break }
+                guard try fill() else { break }
+            }
+            defer { body = [] }
+            return LoopbackResponse(head: head, body: body)
+        }
+        return LoopbackResponse(head: head, body: try readToEnd())
+    }
+
     /// Reads one Server-Sent Events frame (through its blank line) of a chunked
-    /// response whose head was read; nil at the end of the response or the stream.
+    /// response (reading its head first, which must say 200); nil at the end of the
+    /// response or the stream.
     /// O(bytes read) overall.
     public func readEvent() throws -> ServerSentEvent? {
+        if !sawHead {
+            let head = try readHead()
+            guard head.status == 200 else { throw Failure(description: "the stream answered \(head.status)") }
+        }
         while true {
             dechunk()
             if let end = eventEnd() {
@@ -109,6 +139,8 @@ public final class LoopbackConnection: @unchecked Sendable {
         }
     }
 
+    /// The response head was read.
+    private var sawHead = false
     /// The response body decoded from its chunks, not yet handed out as events.
     private var body: [UInt8] = []
     /// Where the search for the end of an event resumes in `body`.
@@ -215,15 +247,7 @@ public enum LoopbackHTTP {
                 do {
                     let connection = try LoopbackConnection(port: port)
                     try connection.write(Array(request.utf8) + body)
-                    let bytes = try connection.readToEnd()
-                    guard let split = bytes.indices.dropLast(3).first(where: { bytes[$0 ..< $0 + 4].elementsEqual([13, 10, 13, 10]) }) else {
-                        throw LoopbackConnection.Failure(description: "no response head in \(bytes.count) bytes")
-                    }
-                    let head = String(decoding: bytes[..<(split + 4)], as: UTF8.self)
-                    var response = LoopbackResponse(head: head, body: Array(bytes[(split + 4)...]))
-                    if response.header("transfer-encoding") == "chunked" {
-                        response = LoopbackResponse(head: head, body: Self.dechunked(response.body))
-                    }
+                    let response = try connection.readResponse()
                     continuation.resume(returning: response)
                 } catch {
                     continuation.resume(throwing: error)
@@ -246,17 +270,6 @@ public enum LoopbackHTTP {
         return try await send(port: port, lines.joined(separator: "\r\n") + "\r\n\r\n", body: body)
     }
 
-    static func dechunked(_ body: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        var index = 0
-        while index < body.count, let lineEnd = body[index...].firstIndex(of: 0x0A) {
-            let size = Int(String(decoding: body[index ..< lineEnd], as: UTF8.self).trimming("\r "), radix: 16) ?? 0
-            if size == 0 { break }
-            out += body[(lineEnd + 1) ..< min(lineEnd + 1 + size, body.count)]
-            index = lineEnd + 1 + size + 2
-        }
-        return out
-    }
 }
 
 extension String {

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The live page in real headless Chromium: patches applied to the DOM equal a fresh
+/// parse of the full render, unchanged blocks keep their nodes, and a dropped stream
+/// resumes with `Last-Event-ID`.
+@Suite("live preview in headless Chromium", .serialized)
+struct BrowserPreviewTests {
+    static let runs = SharedData.isCI || HeadlessChromium.isAvailable
+
+    /// Highlighted like the page does, so the comparison covers highlighting too.
+    static let compareScript = """
+    const [html] = arguments;
+    const live = document.getElementById('preview');
+    const template = document.createElement('template');
+    template.innerHTML = html;
+    const expected = live.cloneNode(false);
+    expected.append(template.content);
+    if (window.hljs) for (const code of expected.querySelectorAll('pre code[class*="language-"]')) window.hljs.highlightBlock(code);
+    return expected.isEqualNode(live);
+    """
+
+    /// Resolves once the page shows `version` (or later) and, when asked, is connected.
+    static let waitScript = """
+    const [version, connected, done] = arguments;
+    const check = () => {
+      const s = window.previewEngine;
+      if (s && s.version !== null && s.version >= version && (!connected || s.connected)) done(true);
+      else requestAnimationFrame(check);
+    };
+    check();
+    """
+
+    @Test("typing into a document: the DOM equals the full render, the image node survives, a dropped stream catches up by patches",
+          .enabled(if: runs, "needs chromium and chromium-driver"))
+    func endToEnd() async throws {
+        guard HeadlessChromium.isAvailable else {
+            Issue.record("chromium or chromedriver is not installed (./dev installs Debian's chromium and chromium-driver)")
+            return
+        }
+        let folder = try TemporaryFolder()
+        try folder.write("pic.png", "not really a png")
+        let harness = try await LivePreviewHarness(
+            heartbeat: .milliseconds(100), streamLifetime: .seconds(3),
+            highlightScript: "/usr/share/javascript/highlight.js/highlight.min.js"
+        )
+        let text = """
+        # Live preview
+
+        The first paragraph.
+
+        ![a picture](pic.png)
+
+        ```swift
+        let answer = 42
+        ```
+
+        | a | b |
+        |---|---|
+        | 1 | 2 |
+
+        - one
+        - two
+
+        """
+        try await harness.open("e2e.md", text: text, folder: folder.path)
+        let browser = try await HeadlessChromium()
+        defer { Task { await browser.quit() } }
+        try await browser.navigate(to: try #require(harness.server.url(ofDocument: "e2e.md")))
+        #expect(try await browser.executeAsync(Self.waitScript, [0, true]) as? Bool == true)
+        #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
+        _ = try await browser.execute("window.__picture = document.querySelector('#preview img'); return true;")
+
+        // Type into the first paragraph, a character at a time, and add a footnote.
+        var offset = "# Live preview\n\nThe first paragraph".unicodeScalars.count
+        var version: UInt64 = 0
+        for character in ", edited in the browser test[^1]" {
+            version = try harness.insert(String(character), at: offset, in: "e2e.md")
+            offset += 1
+        }
+        let end = try harness.engine.snapshot(of: "e2e.md").text.unicodeScalars.count
+        version = try harness.insert("\n[^1]: A footnote.\n", at: end, in: "e2e.md")
+        await harness.waitFor("e2e.md", version: version)
+        #expect(try await browser.executeAsync(Self.waitScript, [Int(version), false]) as? Bool == true)
+        #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
+        #expect(try await browser.execute("return document.querySelector('#preview img') === window.__picture;") as? Bool == true)
+        #expect(try await browser.execute("return document.querySelector('#preview img').naturalWidth === 0 && document.querySelector('#preview img').src.endsWith('/documents/1/files/pic.png');") as? Bool == true)
+
+        // The server ends the stream after its lifetime; edits made while the page is
+        // disconnected reach it when it reconnects with Last-Event-ID, as patches.
+        let dropped = try await browser.executeAsync("""
+        const done = arguments[arguments.length - 1];
+        const check = () => window.previewEngine.connected ? requestAnimationFrame(check) : done(window.previewEngine.connections);
+        check();
+        """) as? Int
+        #expect(dropped == 1)
+        for character in " More." {
+            version = try harness.insert(String(character), at: offset, in: "e2e.md")
+            offset += 1
+        }
+        await harness.waitFor("e2e.md", version: version)
+        #expect(try await browser.executeAsync(Self.waitScript, [Int(version), true]) as? Bool == true)
+        #expect(try await browser.execute("return window.previewEngine.connections;") as? Int == 2)
+        #expect(try await browser.execute("return window.previewEngine.snapshots;") as? Int == 1, "caught up by patches, not a snapshot")
+        #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
+        #expect(try await browser.execute("return document.querySelector('#preview img') === window.__picture;") as? Bool == true)
+        await harness.stop()
+    }
+}
