@@ -12,6 +12,8 @@ final class DocumentFeed: Sendable {
     let id: String
     /// The editor's name of the document (a path, usually).
     let name: String
+    /// What the page calls it.
+    let title: String
     /// The folder relative links and images resolve against (real path), or nil.
     let folder: String?
     /// The document keeps raw HTML: its page parses the whole document on each version.
@@ -31,9 +33,10 @@ final class DocumentFeed: Sendable {
     private let backlogLimit: Int
     private let resumableLimit: Int
 
-    init(id: String, name: String, folder: String?, rawHTML: Bool, backlogLimit: Int, resumableLimit: Int) {
+    init(id: String, name: String, title: String, folder: String?, rawHTML: Bool, backlogLimit: Int, resumableLimit: Int) {
         self.id = id
         self.name = name
+        self.title = title
         self.folder = folder
         self.rawHTML = rawHTML
         self.backlogLimit = max(1, backlogLimit)

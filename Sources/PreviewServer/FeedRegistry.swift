@@ -19,9 +19,9 @@ final class FeedRegistry: Sendable {
         self.resumableLimit = resumableLimit
     }
 
-    func open(_ name: String, folder: String?, rawHTML: Bool) {
+    func open(_ name: String, folder: String?, rawHTML: Bool, title: String) {
         let replaced: DocumentFeed? = state.withLock { state in
-            let feed = DocumentFeed(id: String(state.nextID), name: name, folder: folder, rawHTML: rawHTML, backlogLimit: backlogLimit, resumableLimit: resumableLimit)
+            let feed = DocumentFeed(id: String(state.nextID), name: name, title: title, folder: folder, rawHTML: rawHTML, backlogLimit: backlogLimit, resumableLimit: resumableLimit)
             state.nextID += 1
             let old = state.byName.updateValue(feed, forKey: name)
             if let old {

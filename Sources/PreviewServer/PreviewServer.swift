@@ -93,10 +93,12 @@ public final class PreviewServer: Sendable {
     /// Shows document `name`; relative links and images resolve against `folder` (none
     /// are served when nil). With `rawHTML` (the document is rendered with raw HTML
     /// kept, which can open in one block and close in another) the page parses the whole
-    /// document on each version instead of applying block patches. Opening a name again
-    /// starts it afresh. Open a document before its first render is published.
-    public func open(_ name: String, folder: String?, rawHTML: Bool = false) {
-        registry.open(name, folder: folder.flatMap(DocumentFiles.realPath(of:)), rawHTML: rawHTML)
+    /// document on each version instead of applying block patches. `title` names it on
+    /// the page (default: the last part of `name`). Opening a name again starts it
+    /// afresh. Open a document before its first render is published.
+    public func open(_ name: String, folder: String?, rawHTML: Bool = false, title: String? = nil) {
+        let title = title ?? name.split(separator: "/").last.map(String.init) ?? name
+        registry.open(name, folder: folder.flatMap(DocumentFiles.realPath(of:)), rawHTML: rawHTML, title: title)
     }
 
     /// Sends a render of an open document to its page.

@@ -87,7 +87,7 @@ extension PreviewServer {
     private func documentList() -> Response {
         let documents = registry.documents.map { feed in
             DocumentSummary(
-                id: feed.id, name: feed.name, title: feed.name.split(separator: "/").last.map(String.init) ?? feed.name,
+                id: feed.id, name: feed.name, title: feed.title,
                 version: feed.version, rawHTML: feed.rawHTML, page: "/documents/\(feed.id)", stream: "/api/documents/\(feed.id)/stream"
             )
         }

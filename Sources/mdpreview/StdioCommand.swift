@@ -197,7 +197,10 @@ final class StdioServer: Sendable {
             let isNew = !engine.openDocuments.contains(doc)
             let registers = wantsPatches && isNew
             if registers { patches.open(doc) }
-            if isNew { preview?.open(doc, folder: Self.folder(of: path ?? autosave), rawHTML: options.allowsUnsafeHTML) }
+            if isNew {
+                let file = path ?? autosave
+                preview?.open(doc, folder: Self.folder(of: file), rawHTML: options.allowsUnsafeHTML, title: file?.split(separator: "/").last.map(String.init))
+            }
             do {
                 try engine.open(doc, text: text, renderOptions: options, autosavePath: autosave)
             } catch {

@@ -136,6 +136,11 @@ struct NeovimEndToEndTests {
         try runAgainstServer(script: "paused.lua", marker: "paused: ok")
     }
 
+    @Test(":MdPreviewOpen starts the live page, prints its URL, follows typing and the page's reveal requests", .enabled(if: SharedData.isCI || Subprocess.which("nvim") != nil, "needs nvim (Debian's neovim)"))
+    func livePage() throws {
+        try runAgainstServer(script: "http.lua", marker: "http: ok")
+    }
+
     /// Runs `Editors/nvim/test/SCRIPT` in headless Neovim against this build's mdpreview.
     private func runAgainstServer(script name: String, marker: String) throws {
         guard let nvim = Subprocess.which("nvim") else {

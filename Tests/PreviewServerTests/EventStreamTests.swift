@@ -66,28 +66,16 @@ struct EventStreamTests {
         await harness.stop()
     }
 
-    @Test("a client that stops reading holds at most its backlog limit; when it reads again it gets a snapshot of the latest version")
-    func slowClient() async throws {
+    @Test("five clients follow the same edits concurrently and end with the same HTML")
+    func severalClients() async throws {
         let harness = try await LivePreviewHarness(backlogLimit: 4)
-        try await harness.open("big.md", text: "# Big\n")
-        let stalled = try TestStreamClient(port: harness.port, query: harness.query, receiveBuffer: 4096)
-        try await TestStreamClient.onThread { try stalled.read(toVersion: 0) }
-        // Each edit adds a 64 KiB paragraph: 80 of them (5 MiB of patches) fill the
-        // socket buffers of a client that does not read (its own is 4 KiB).
-        let paragraph = String(repeating: "word ", count: 13_107) + "\n\n"
-        var version: UInt64 = 0
-        var largest = 0
-        var end = 6
-        for _ in 0 ..< 80 {
-            version = try harness.insert(paragraph, at: end, in: "big.md")
-            end += paragraph.unicodeScalars.count
-            await harness.waitFor("big.md", version: version)
-            largest = max(largest, harness.server.streamStatistics(of: "big.md").largestBacklog)
-        }
-        #expect(largest <= 4 + 2, "frames queued for the stalled client: \(largest)")
-        try await TestStreamClient.onThread { [version] in try stalled.read(toVersion: version) }
-        #expect(stalled.document.html == (try harness.fullRender(of: "big.md")))
-        #expect(stalled.patches.dropFirst().contains { $0.baseVersion == nil }, "it was switched to a snapshot")
+        try await harness.open("a.md", text: "# T\n\nalpha\n\nbeta\n")
+        let clients = try (0 ..< 5).map { _ in try TestStreamClient(port: harness.port, query: harness.query) }
+        let reading = clients.map { client in Task { try await TestStreamClient.onThread { try client.read(toVersion: 30) } } }
+        for step in 0 ..< 30 { try harness.insert(step % 7 == 6 ? "\n\n" : "z", at: 6, in: "a.md") }
+        for task in reading { try await task.value }
+        let expected = try harness.fullRender(of: "a.md")
+        #expect(clients.allSatisfy { $0.document.html == expected && $0.document.version == 30 })
         await harness.stop()
     }
 

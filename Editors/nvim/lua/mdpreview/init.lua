@@ -41,6 +41,12 @@ local defaults = {
   on_render = nil,
   -- Called as on_error(error_event) for each error; default: vim.notify.
   on_error = nil,
+  -- How :MdPreviewOpen shows the live page: a command (string, or list of program and
+  -- arguments) run with the URL appended, or function(url). nil: vim.g.mdpreview_browser,
+  -- else the URL is printed for you to open.
+  browser = nil,
+  -- The port of the live page (`--port`); nil or 0: a free one.
+  http_port = nil,
   -- For tests: function(handlers) returning { send = function(line), stop = function() }.
   -- handlers.on_line(line) must be called with each line the server writes and
   -- handlers.on_exit(code) when it exits. Default: a `jobstart` transport.
@@ -74,10 +80,16 @@ local function notify(message, level)
   end)
 end
 
-local function server_argv()
+local function server_argv(http)
   local cmd = M.config.cmd or vim.g.mdpreview_cmd or 'mdpreview'
   local argv = type(cmd) == 'table' and vim.deepcopy(cmd) or { cmd }
   table.insert(argv, 'stdio')
+  if http then
+    table.insert(argv, '--http')
+    if M.config.http_port and M.config.http_port ~= 0 then
+      vim.list_extend(argv, { '--port', tostring(M.config.http_port) })
+    end
+  end
   vim.list_extend(argv, M.config.server_args or {})
   return argv
 end
@@ -85,7 +97,7 @@ end
 -- The default transport: `mdpreview stdio` as a job, lines on stdin and stdout.
 local function job_transport(handlers)
   local pieces = {}
-  local argv = server_argv()
+  local argv = server_argv(handlers.http)
   local job = vim.fn.jobstart(argv, {
     -- `data` is the chunk split at "\n": its first item continues the last partial
     -- line, its last item is the start of the next line ("" after a "\n").
@@ -200,6 +212,19 @@ local function handle_event(event)
     if server then
       server.ready = true
       server.protocol = event.protocol
+      server.url = event.url
+    end
+  elseif kind == 'reveal' then
+    -- The page asks to show a line: move the cursor in a window showing the buffer.
+    local bufnr = doc_buffer(event.doc)
+    if bufnr and type(event.line) == 'number' then
+      vim.schedule(function()
+        local win = api.nvim_get_current_buf() == bufnr and api.nvim_get_current_win() or vim.fn.bufwinid(bufnr)
+        if win and win ~= -1 then
+          local line = math.min(event.line + 1, api.nvim_buf_line_count(bufnr))
+          api.nvim_win_set_cursor(win, { line, 0 })
+        end
+      end)
     end
   elseif kind == 'ack' then
     local _, state = doc_buffer(event.doc)
@@ -277,14 +302,15 @@ local function on_line(line)
   handle_event(event)
 end
 
-local function ensure_server()
+local function ensure_server(http)
   if M.server then
     return M.server
   end
-  local server = { ready = false, bye = false, exited = false, next_id = 1, pending = {} }
+  local server = { ready = false, bye = false, exited = false, next_id = 1, pending = {}, http = http or false }
   M.server = server
   local factory = M.config.transport or job_transport
   local ok, transport = pcall(factory, {
+    http = http,
     on_line = function(line)
       if M.server == server then
         on_line(line)
@@ -522,7 +548,8 @@ function M.open_buffer(bufnr)
     version = nil,
   }
   M.docs[bufnr] = state
-  send({ op = 'open', doc = state.doc, text = text, options = M.config.options }, state)
+  local path = api.nvim_buf_get_name(bufnr)
+  send({ op = 'open', doc = state.doc, text = text, options = M.config.options, path = path ~= '' and path or nil }, state)
   local attached = api.nvim_buf_attach(bufnr, false, {
     -- Arguments: "bytes", buffer, changedtick, start row, start col, start byte,
     -- old end row, old end col, old byte length, new end row, new end col, new byte
@@ -583,6 +610,68 @@ end
 --- Starts the server if needed and previews `bufnr` (default: the current buffer).
 function M.start(bufnr)
   return M.open_buffer(bufnr)
+end
+
+-- Sends the cursor's line when it changes, for the live page to follow.
+local function follow_cursor(state)
+  api.nvim_create_autocmd({ 'CursorMoved', 'CursorMovedI' }, {
+    buffer = state.bufnr,
+    callback = function()
+      if state.detached or not M.server or not M.server.http then
+        return true
+      end
+      local line = api.nvim_win_get_cursor(0)[1] - 1
+      if line ~= state.cursor_line then
+        state.cursor_line = line
+        M.flush(state.bufnr)
+        send({ op = 'cursor', doc = state.doc, line = line })
+      end
+    end,
+  })
+end
+
+--- Opens the live preview of `bufnr` (default: the current buffer) in the browser:
+--- starts `mdpreview stdio --http` (restarting a server started without it), then runs
+--- the `browser` command with the page's URL, or prints the URL. Returns the URL.
+function M.open(bufnr)
+  if bufnr == nil or bufnr == 0 then
+    bufnr = api.nvim_get_current_buf()
+  end
+  if M.server and not M.server.http then
+    M.stop()
+  end
+  local server = ensure_server(true)
+  local state = M.open_buffer(bufnr)
+  if not state.follows_cursor then
+    state.follows_cursor = true
+    follow_cursor(state)
+  end
+  vim.wait(5000, function()
+    return server.ready or server.exited
+  end, 10)
+  local url = server.url
+  if not url then
+    notify('the server did not start its live page (see :lua print(vim.inspect(require("mdpreview").stderr)))', vim.log.levels.ERROR)
+    return nil
+  end
+  local browser = M.config.browser or vim.g.mdpreview_browser
+  if type(browser) == 'function' then
+    browser(url)
+    notify('opened the live preview: ' .. url, vim.log.levels.INFO)
+  elseif browser then
+    local argv = type(browser) == 'table' and vim.deepcopy(browser) or { browser }
+    table.insert(argv, url)
+    local job = vim.fn.jobstart(argv, { detach = true })
+    if job > 0 then
+      notify('opened the live preview with ' .. argv[1] .. ': ' .. url, vim.log.levels.INFO)
+    else
+      notify('could not run ' .. argv[1] .. '; open the live preview at ' .. url, vim.log.levels.WARN)
+    end
+  else
+    notify('live preview at ' .. url .. ' (set browser in setup() to open it for you)', vim.log.levels.INFO)
+  end
+  M.url = url
+  return url
 end
 
 --- Whether the server has answered every request sent for `bufnr` and its latest
