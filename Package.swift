@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "RenderWorkers", targets: ["RenderWorkers"]),
         .library(name: "IncrementalRender", targets: ["IncrementalRender"]),
         .library(name: "PreviewServer", targets: ["PreviewServer"]),
+        .executable(name: "live-latency", targets: ["LiveLatency"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -195,6 +196,12 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "LiveLatency",
+            dependencies: ["PreviewServer", "PreviewEngine", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/LiveLatency",
             swiftSettings: strict
         ),
         .testTarget(

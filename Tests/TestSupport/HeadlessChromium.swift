@@ -68,11 +68,10 @@ public final class HeadlessChromium: @unchecked Sendable {
         try await Self.request(port: port, "POST", "/session/\(session)/execute/async", ["script": script, "args": args])["value"]
     }
 
-    /// Ends the session and chromedriver.
+    /// Ends the session (which closes the browser) and chromedriver.
     public func quit() async {
         _ = try? await Self.request(port: port, "DELETE", "/session/\(session)")
         driver.terminate()
-        driver.waitUntilExit()
     }
 
     /// One WebDriver command; its `value` (or the whole answer when it has none). A
