@@ -107,4 +107,55 @@ struct BrowserPreviewTests {
         #expect(try await browser.execute("return document.querySelector('#preview img') === window.__picture;") as? Bool == true)
         await harness.stop()
     }
+
+    @Test("text added above the viewport does not move what the reader sees; a cursor line off screen is scrolled into view",
+          .enabled(if: runs, "needs chromium and chromium-driver"))
+    func scrolling() async throws {
+        guard HeadlessChromium.isAvailable else {
+            Issue.record("chromium or chromedriver is not installed (./dev installs Debian's chromium and chromium-driver)")
+            return
+        }
+        let harness = try await LivePreviewHarness()
+        let paragraphs = (0 ..< 120).map { "Paragraph \($0): " + String(repeating: "words to fill the line ", count: 6) }
+        try await harness.open("long.md", text: paragraphs.joined(separator: "\n\n") + "\n")
+        let browser = try await HeadlessChromium()
+        defer { Task { await browser.quit() } }
+        try await browser.navigate(to: try #require(harness.server.url(ofDocument: "long.md")))
+        #expect(try await browser.executeAsync(Self.waitScript, [0, true]) as? Bool == true)
+        // Paragraph 60 at the top of the viewport, with Chromium's own scroll anchoring
+        // off (as in browsers that have none), so the page's does the work.
+        let before = try await browser.execute("""
+        document.documentElement.style.overflowAnchor = 'none';
+        document.body.style.overflowAnchor = 'none';
+        window.__anchor = document.querySelectorAll('#preview p')[60];
+        window.__anchor.scrollIntoView();
+        return window.__anchor.getBoundingClientRect().top;
+        """) as? Double
+        // Three paragraphs typed at the start of the document, far above it.
+        var version: UInt64 = 0
+        for (index, character) in "New text\n\nmore\n\nand more\n\n".enumerated() {
+            version = try harness.insert(String(character), at: index, in: "long.md")
+        }
+        await harness.waitFor("long.md", version: version)
+        #expect(try await browser.executeAsync(Self.waitScript, [Int(version), false]) as? Bool == true)
+        let after = try await browser.execute("return [window.__anchor.isConnected, window.__anchor.getBoundingClientRect().top, window.scrollY];") as? [Any]
+        #expect(after?[0] as? Bool == true)
+        let moved = abs((after?[1] as? Double ?? .infinity) - (before ?? 0))
+        #expect(moved < 1, "the paragraph at the top moved by \(moved) px")
+        #expect((after?[2] as? Double ?? 0) > 0)
+
+        // The editor's cursor on paragraph 110's line (0-based: 3 new paragraphs, 2 lines each before it).
+        harness.server.moveCursor(of: "long.md", toLine: (110 + 3) * 2)
+        let visible = try await browser.executeAsync("""
+        const done = arguments[arguments.length - 1];
+        const target = Array.from(document.querySelectorAll('#preview p')).find((p) => p.textContent.startsWith('Paragraph 110:'));
+        const check = () => {
+          const top = target.getBoundingClientRect().top;
+          if (top >= 0 && top < window.innerHeight) done(true); else requestAnimationFrame(check);
+        };
+        check();
+        """) as? Bool
+        #expect(visible == true)
+        await harness.stop()
+    }
 }
