@@ -35,13 +35,13 @@ public final class LoopbackConnection: @unchecked Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else {
-            Glibc.close(fd)
-            throw Failure(description: "connect to port \(port): errno \(errno)")
-        }
+        // A failed init still runs deinit (every property is set), which closes the
+        // socket: closing it here too would close whatever reused the number (an event
+        // loop's socket, once).
+        guard connected == 0 else { throw Failure(description: "connect to port \(port): errno \(errno)") }
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { if fd >= 0 { Glibc.close(fd) } }
 
     /// Writes all of `bytes`.
     public func write(_ bytes: [UInt8]) throws {
