@@ -66,45 +66,53 @@ struct BrowserPreviewTests {
         """
         try await harness.open("e2e.md", text: text, folder: folder.path)
         let browser = try await HeadlessChromium()
-        defer { Task { await browser.quit() } }
-        try await browser.navigate(to: try #require(harness.server.url(ofDocument: "e2e.md")))
-        #expect(try await browser.executeAsync(Self.waitScript, [0, true]) as? Bool == true)
-        #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
-        _ = try await browser.execute("window.__picture = document.querySelector('#preview img'); return true;")
+        // The browser goes first: a page that reconnects to a server being stopped
+        // races NIO's teardown of the new connection.
+        do {
+            try await browser.navigate(to: try #require(harness.server.url(ofDocument: "e2e.md")))
+            #expect(try await browser.executeAsync(Self.waitScript, [0, true]) as? Bool == true)
+            #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
+            _ = try await browser.execute("window.__picture = document.querySelector('#preview img'); return true;")
 
-        // Type into the first paragraph, a character at a time, and add a footnote.
-        var offset = "# Live preview\n\nThe first paragraph".unicodeScalars.count
-        var version: UInt64 = 0
-        for character in ", edited in the browser test[^1]" {
-            version = try harness.insert(String(character), at: offset, in: "e2e.md")
-            offset += 1
-        }
-        let end = try harness.engine.snapshot(of: "e2e.md").text.unicodeScalars.count
-        version = try harness.insert("\n[^1]: A footnote.\n", at: end, in: "e2e.md")
-        await harness.waitFor("e2e.md", version: version)
-        #expect(try await browser.executeAsync(Self.waitScript, [Int(version), false]) as? Bool == true)
-        #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
-        #expect(try await browser.execute("return document.querySelector('#preview img') === window.__picture;") as? Bool == true)
-        #expect(try await browser.execute("return document.querySelector('#preview img').naturalWidth === 0 && document.querySelector('#preview img').src.endsWith('/documents/1/files/pic.png');") as? Bool == true)
+            // Type into the first paragraph, a character at a time, and add a footnote.
+            var offset = "# Live preview\n\nThe first paragraph".unicodeScalars.count
+            var version: UInt64 = 0
+            for character in ", edited in the browser test[^1]" {
+                version = try harness.insert(String(character), at: offset, in: "e2e.md")
+                offset += 1
+            }
+            let end = try harness.engine.snapshot(of: "e2e.md").text.unicodeScalars.count
+            version = try harness.insert("\n[^1]: A footnote.\n", at: end, in: "e2e.md")
+            await harness.waitFor("e2e.md", version: version)
+            #expect(try await browser.executeAsync(Self.waitScript, [Int(version), false]) as? Bool == true)
+            #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
+            #expect(try await browser.execute("return document.querySelector('#preview img') === window.__picture;") as? Bool == true)
+            #expect(try await browser.execute("return document.querySelector('#preview img').naturalWidth === 0 && document.querySelector('#preview img').src.endsWith('/documents/1/files/pic.png');") as? Bool == true)
 
-        // The server ends the stream after its lifetime; edits made while the page is
-        // disconnected reach it when it reconnects with Last-Event-ID, as patches.
-        let dropped = try await browser.executeAsync("""
-        const done = arguments[arguments.length - 1];
-        const check = () => window.previewEngine.connected ? requestAnimationFrame(check) : done(window.previewEngine.connections);
-        check();
-        """) as? Int
-        #expect(dropped == 1)
-        for character in " More." {
-            version = try harness.insert(String(character), at: offset, in: "e2e.md")
-            offset += 1
+            // The server ends the stream after its lifetime; edits made while the page is
+            // disconnected reach it when it reconnects with Last-Event-ID, as patches.
+            let dropped = try await browser.executeAsync("""
+            const done = arguments[arguments.length - 1];
+            const check = () => window.previewEngine.connected ? requestAnimationFrame(check) : done(window.previewEngine.connections);
+            check();
+            """) as? Int
+            #expect(dropped == 1)
+            for character in " More." {
+                version = try harness.insert(String(character), at: offset, in: "e2e.md")
+                offset += 1
+            }
+            await harness.waitFor("e2e.md", version: version)
+            #expect(try await browser.executeAsync(Self.waitScript, [Int(version), true]) as? Bool == true)
+            #expect(try await browser.execute("return window.previewEngine.connections;") as? Int == 2)
+            #expect(try await browser.execute("return window.previewEngine.snapshots;") as? Int == 1, "caught up by patches, not a snapshot")
+            #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
+            #expect(try await browser.execute("return document.querySelector('#preview img') === window.__picture;") as? Bool == true)
+        } catch {
+            await browser.quit()
+            await harness.stop()
+            throw error
         }
-        await harness.waitFor("e2e.md", version: version)
-        #expect(try await browser.executeAsync(Self.waitScript, [Int(version), true]) as? Bool == true)
-        #expect(try await browser.execute("return window.previewEngine.connections;") as? Int == 2)
-        #expect(try await browser.execute("return window.previewEngine.snapshots;") as? Int == 1, "caught up by patches, not a snapshot")
-        #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
-        #expect(try await browser.execute("return document.querySelector('#preview img') === window.__picture;") as? Bool == true)
+        await browser.quit()
         await harness.stop()
     }
 
@@ -119,43 +127,51 @@ struct BrowserPreviewTests {
         let paragraphs = (0 ..< 120).map { "Paragraph \($0): " + String(repeating: "words to fill the line ", count: 6) }
         try await harness.open("long.md", text: paragraphs.joined(separator: "\n\n") + "\n")
         let browser = try await HeadlessChromium()
-        defer { Task { await browser.quit() } }
-        try await browser.navigate(to: try #require(harness.server.url(ofDocument: "long.md")))
-        #expect(try await browser.executeAsync(Self.waitScript, [0, true]) as? Bool == true)
-        // Paragraph 60 at the top of the viewport, with Chromium's own scroll anchoring
-        // off (as in browsers that have none), so the page's does the work.
-        let before = try await browser.execute("""
-        document.documentElement.style.overflowAnchor = 'none';
-        document.body.style.overflowAnchor = 'none';
-        window.__anchor = document.querySelectorAll('#preview p')[60];
-        window.__anchor.scrollIntoView();
-        return window.__anchor.getBoundingClientRect().top;
-        """) as? Double
-        // Three paragraphs typed at the start of the document, far above it.
-        var version: UInt64 = 0
-        for (index, character) in "New text\n\nmore\n\nand more\n\n".enumerated() {
-            version = try harness.insert(String(character), at: index, in: "long.md")
-        }
-        await harness.waitFor("long.md", version: version)
-        #expect(try await browser.executeAsync(Self.waitScript, [Int(version), false]) as? Bool == true)
-        let after = try await browser.execute("return [window.__anchor.isConnected, window.__anchor.getBoundingClientRect().top, window.scrollY];") as? [Any]
-        #expect(after?[0] as? Bool == true)
-        let moved = abs((after?[1] as? Double ?? .infinity) - (before ?? 0))
-        #expect(moved < 1, "the paragraph at the top moved by \(moved) px")
-        #expect((after?[2] as? Double ?? 0) > 0)
+        // The browser goes first: a page that reconnects to a server being stopped
+        // races NIO's teardown of the new connection.
+        do {
+            try await browser.navigate(to: try #require(harness.server.url(ofDocument: "long.md")))
+            #expect(try await browser.executeAsync(Self.waitScript, [0, true]) as? Bool == true)
+            // Paragraph 60 at the top of the viewport, with Chromium's own scroll anchoring
+            // off (as in browsers that have none), so the page's does the work.
+            let before = try await browser.execute("""
+            document.documentElement.style.overflowAnchor = 'none';
+            document.body.style.overflowAnchor = 'none';
+            window.__anchor = document.querySelectorAll('#preview p')[60];
+            window.__anchor.scrollIntoView();
+            return window.__anchor.getBoundingClientRect().top;
+            """) as? Double
+            // Three paragraphs typed at the start of the document, far above it.
+            var version: UInt64 = 0
+            for (index, character) in "New text\n\nmore\n\nand more\n\n".enumerated() {
+                version = try harness.insert(String(character), at: index, in: "long.md")
+            }
+            await harness.waitFor("long.md", version: version)
+            #expect(try await browser.executeAsync(Self.waitScript, [Int(version), false]) as? Bool == true)
+            let after = try await browser.execute("return [window.__anchor.isConnected, window.__anchor.getBoundingClientRect().top, window.scrollY];") as? [Any]
+            #expect(after?[0] as? Bool == true)
+            let moved = abs((after?[1] as? Double ?? .infinity) - (before ?? 0))
+            #expect(moved < 1, "the paragraph at the top moved by \(moved) px")
+            #expect((after?[2] as? Double ?? 0) > 0)
 
-        // The editor's cursor on paragraph 110's line (0-based: 3 new paragraphs, 2 lines each before it).
-        harness.server.moveCursor(of: "long.md", toLine: (110 + 3) * 2)
-        let visible = try await browser.executeAsync("""
-        const done = arguments[arguments.length - 1];
-        const target = Array.from(document.querySelectorAll('#preview p')).find((p) => p.textContent.startsWith('Paragraph 110:'));
-        const check = () => {
-          const top = target.getBoundingClientRect().top;
-          if (top >= 0 && top < window.innerHeight) done(true); else requestAnimationFrame(check);
-        };
-        check();
-        """) as? Bool
-        #expect(visible == true)
+            // The editor's cursor on paragraph 110's line (0-based: 3 new paragraphs, 2 lines each before it).
+            harness.server.moveCursor(of: "long.md", toLine: (110 + 3) * 2)
+            let visible = try await browser.executeAsync("""
+            const done = arguments[arguments.length - 1];
+            const target = Array.from(document.querySelectorAll('#preview p')).find((p) => p.textContent.startsWith('Paragraph 110:'));
+            const check = () => {
+              const top = target.getBoundingClientRect().top;
+              if (top >= 0 && top < window.innerHeight) done(true); else requestAnimationFrame(check);
+            };
+            check();
+            """) as? Bool
+            #expect(visible == true)
+        } catch {
+            await browser.quit()
+            await harness.stop()
+            throw error
+        }
+        await browser.quit()
         await harness.stop()
     }
 }
