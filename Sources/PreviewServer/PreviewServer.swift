@@ -116,12 +116,6 @@ public final class PreviewServer: Sendable {
         registry.close(name)
     }
 
-    /// The HTML document `name`'s pages show, nil when it is not open or not rendered.
-    public func html(of name: String) -> String? {
-        guard let feed = registry.feed(named: name), feed.version != nil else { return nil }
-        return feed.html
-    }
-
     /// The event-stream clients of document `name`, and the most frames queued for one.
     public func streamStatistics(of name: String) -> (clients: Int, largestBacklog: Int) {
         guard let feed = registry.feed(named: name) else { return (0, 0) }

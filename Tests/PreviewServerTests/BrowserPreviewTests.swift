@@ -66,9 +66,7 @@ struct BrowserPreviewTests {
         """
         try await harness.open("e2e.md", text: text, folder: folder.path)
         let browser = try await HeadlessChromium()
-        // The browser goes first: a page that reconnects to a server being stopped
-        // races NIO's teardown of the new connection.
-        do {
+        try await Self.closing(browser, then: harness) {
             try await browser.navigate(to: try #require(harness.server.url(ofDocument: "e2e.md")))
             #expect(try await browser.executeAsync(Self.waitScript, [0, true]) as? Bool == true)
             #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
@@ -107,13 +105,7 @@ struct BrowserPreviewTests {
             #expect(try await browser.execute("return window.previewEngine.snapshots;") as? Int == 1, "caught up by patches, not a snapshot")
             #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
             #expect(try await browser.execute("return document.querySelector('#preview img') === window.__picture;") as? Bool == true)
-        } catch {
-            await browser.quit()
-            await harness.stop()
-            throw error
         }
-        await browser.quit()
-        await harness.stop()
     }
 
     @Test("text added above the viewport does not move what the reader sees; a cursor line off screen is scrolled into view",
@@ -127,9 +119,7 @@ struct BrowserPreviewTests {
         let paragraphs = (0 ..< 120).map { "Paragraph \($0): " + String(repeating: "words to fill the line ", count: 6) }
         try await harness.open("long.md", text: paragraphs.joined(separator: "\n\n") + "\n")
         let browser = try await HeadlessChromium()
-        // The browser goes first: a page that reconnects to a server being stopped
-        // races NIO's teardown of the new connection.
-        do {
+        try await Self.closing(browser, then: harness) {
             try await browser.navigate(to: try #require(harness.server.url(ofDocument: "long.md")))
             #expect(try await browser.executeAsync(Self.waitScript, [0, true]) as? Bool == true)
             // Paragraph 60 at the top of the viewport, with Chromium's own scroll anchoring
@@ -166,6 +156,15 @@ struct BrowserPreviewTests {
             check();
             """) as? Bool
             #expect(visible == true)
+        }
+    }
+
+    /// Runs `body`, then quits the browser before stopping the server, whether `body`
+    /// threw or not: a page that reconnects to a server being stopped races NIO's
+    /// teardown of the new connection.
+    private static func closing(_ browser: HeadlessChromium, then harness: LivePreviewHarness, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
         } catch {
             await browser.quit()
             await harness.stop()
