@@ -12,6 +12,10 @@ final class PatchSubscriptions: Sendable {
         var sentVersion: UInt64?
         /// A `render` request asked for the whole HTML of this version (or a later one).
         var wantsHTML: UInt64?
+        /// The newest render sent, for a `render` request of a version already delivered
+        /// (the engine does not deliver a version twice). Its blocks are shared with the
+        /// engine's, so keeping it costs little.
+        var last: RenderResult?
     }
 
     private let entries = Locked<[String: Entry]>([:])
@@ -26,10 +30,19 @@ final class PatchSubscriptions: Sendable {
         _ = entries.withLock { $0.removeValue(forKey: doc) }
     }
 
-    /// Marks that the render of `version` of `doc` (or the first later one delivered)
-    /// also goes out whole.
-    func requestHTML(for doc: String, version: UInt64) {
-        entries.withLock { $0[doc]?.wantsHTML = version }
+    /// Asks for the whole HTML of `version` of `doc`, or of the first later version.
+    /// Returns the `render` event to send now when that version has been sent already;
+    /// otherwise marks the next render that reaches it to go out whole as well, and
+    /// returns nil (also for a document that gets `render` events anyway).
+    func requestHTML(for doc: String, version: UInt64) -> Event? {
+        let sent = entries.withLock { entries -> RenderResult? in
+            guard var entry = entries[doc] else { return nil }
+            if let last = entry.last, last.version >= version { return last }
+            entry.wantsHTML = version
+            entries[doc] = entry
+            return nil
+        }
+        return sent.map { Self.renderEvent(for: $0) }
     }
 
     /// The events for a render of a patch document, or nil for a document that gets
@@ -40,6 +53,7 @@ final class PatchSubscriptions: Sendable {
             let patch = result.patch(from: entry.sentVersion)
             let html = entry.wantsHTML.map { result.version >= $0 } ?? false
             entry.sentVersion = result.version
+            entry.last = result
             if html { entry.wantsHTML = nil }
             entries[result.documentID] = entry
             return (patch, html)
@@ -48,9 +62,14 @@ final class PatchSubscriptions: Sendable {
         let renderMs = result.renderDuration.milliseconds
         let latencyMs = result.latency.milliseconds
         var events: [Event] = [.patch(PatchEvent(doc: result.documentID, patch: decision.patch, renderMs: renderMs, latencyMs: latencyMs))]
-        if decision.html {
-            events.append(.render(RenderEvent(doc: result.documentID, version: result.version, html: result.html, renderMs: renderMs, latencyMs: latencyMs)))
-        }
+        if decision.html { events.append(Self.renderEvent(for: result)) }
         return events
+    }
+
+    private static func renderEvent(for result: RenderResult) -> Event {
+        .render(RenderEvent(
+            doc: result.documentID, version: result.version, html: result.html,
+            renderMs: result.renderDuration.milliseconds, latencyMs: result.latency.milliseconds
+        ))
     }
 }

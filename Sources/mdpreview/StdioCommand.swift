@@ -242,8 +242,11 @@ final class StdioServer: Sendable {
         case .render:
             let doc = try named()
             do {
-                patches.requestHTML(for: doc, version: try engine.snapshot(of: doc).version)
-                try engine.renderNow(doc)
+                if let sent = patches.requestHTML(for: doc, version: try engine.snapshot(of: doc).version) {
+                    output.send(sent)   // that version was delivered: the engine renders it no more
+                } else {
+                    try engine.renderNow(doc)
+                }
             } catch { throw refused(error, doc: doc) }
             acknowledge(request, doc: doc, version: try? engine.snapshot(of: doc).version)
 

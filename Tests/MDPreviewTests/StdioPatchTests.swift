@@ -55,6 +55,18 @@ struct StdioPatchTests {
         #expect(session.waitForExit() == 0)
     }
 
+    @Test("render of a version already delivered as a patch sends its whole HTML (the engine does not render it again)")
+    func renderOfDeliveredVersion() throws {
+        let session = try StdioSession(arguments: ["--policy", "every-keystroke"])
+        session.send(["op": "open", "doc": "d", "text": "# done\n", "patches": true])
+        #expect(session.wait(timeout: 30) { $0.events.contains { $0["event"] as? String == "patch" } })
+        session.send(["op": "render", "doc": "d"])
+        #expect(session.wait(timeout: 30) { $0.lastRender["d"]?["version"] as? UInt64 == 0 })
+        #expect(session.snapshot.lastRender["d"]?["html"] as? String == "<h1>done</h1>\n")
+        session.closeInput()
+        #expect(session.waitForExit() == 0)
+    }
+
     @Test("typing in one paragraph of many: each patch replaces that paragraph's block alone, under its key")
     func typingPatchesOneBlock() throws {
         let session = try StdioSession(arguments: ["--policy", "every-keystroke"])
