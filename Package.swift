@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "RenderWorkers", targets: ["RenderWorkers"]),
         .library(name: "IncrementalRender", targets: ["IncrementalRender"]),
         .library(name: "PreviewServer", targets: ["PreviewServer"]),
+        .library(name: "TaskService", targets: ["TaskService"]),
         .executable(name: "live-latency", targets: ["LiveLatency"]),
     ],
     dependencies: [
@@ -211,6 +212,10 @@ let package = Package(
         ),
 
         // MARK: PreviewProtocol (issue 5)
+        // MARK: TaskService (issue 14)
+        .target(name: "TaskService", dependencies: ["WorkerPool", "Primitives"], swiftSettings: strict),
+        .testTarget(name: "TaskServiceTests", dependencies: ["TaskService", "WorkerPool", "TestSupport"], swiftSettings: strict),
+
         .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON", "IncrementalRender"], swiftSettings: strict),
         // The strict JSON reader the protocol and the trace reader share.
         .target(name: "StrictJSON", dependencies: [], swiftSettings: strict),
