@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "IncrementalRender", targets: ["IncrementalRender"]),
         .library(name: "PreviewServer", targets: ["PreviewServer"]),
         .library(name: "TaskService", targets: ["TaskService"]),
+        .library(name: "SiteExport", targets: ["SiteExport"]),
         .executable(name: "live-latency", targets: ["LiveLatency"]),
     ],
     dependencies: [
@@ -54,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "mdpreview",
             dependencies: [
-                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel", "RenderWorkers", "IncrementalRender", "PreviewServer",
+                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel", "RenderWorkers", "IncrementalRender", "PreviewServer", "TaskService", "SiteExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -192,7 +193,7 @@ let package = Package(
         // MARK: PreviewServer (issue 13): the live preview page over HTTP and SSE
         .target(
             name: "PreviewServer",
-            dependencies: ["PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "Primitives",
+            dependencies: ["PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "Primitives", "TaskService", "SiteExport",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -215,6 +216,8 @@ let package = Package(
         // MARK: TaskService (issue 14)
         .target(name: "TaskService", dependencies: ["WorkerPool", "Primitives"], swiftSettings: strict),
         .testTarget(name: "TaskServiceTests", dependencies: ["TaskService", "WorkerPool", "TestSupport"], swiftSettings: strict),
+        .target(name: "SiteExport", dependencies: ["TaskService", "MarkdownRenderer", "RenderWorkers", "CProcessControl"], swiftSettings: strict),
+        .testTarget(name: "SiteExportTests", dependencies: ["SiteExport", "TaskService", "MarkdownRenderer", "RenderWorkers", "TestSupport", "WorkerPool", "Primitives"], swiftSettings: strict),
 
         .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON", "IncrementalRender"], swiftSettings: strict),
         // The strict JSON reader the protocol and the trace reader share.

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -70,4 +72,14 @@ int process_control_has_exited(pid_t pid) {
     memset(&info, 0, sizeof info);
     if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return -1;
     return info.si_pid != 0;
+}
+
+int process_control_exchange_paths(const char *from, const char *to) {
+#if defined(__linux__) && defined(SYS_renameat2)
+    return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 1 /* RENAME_EXCHANGE */);
+#else
+    (void)from; (void)to;
+    errno = ENOSYS;
+    return -1;
+#endif
 }

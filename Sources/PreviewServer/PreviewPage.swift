@@ -1,3 +1,4 @@
+import SiteExport
 import MarkdownRenderer
 
 /// The HTML of the live preview page: the preview style, highlight.js when available,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PreviewServer
+import SiteExport
 import Foundation
 import MarkdownRenderer
 import RenderWorkers

@@ -24,4 +24,9 @@ int process_control_spawn(pid_t *pid, const char *path, char *const argv[], char
 /// (`waitid` with `WNOWAIT`). Returns 1 if it has, 0 if it runs, -1 with errno set.
 int process_control_has_exited(pid_t pid);
 
+
+/// Atomically exchanges the directory entries `from` and `to` (both must exist):
+/// renameat2(RENAME_EXCHANGE). Returns 0, or -1 with errno (ENOSYS or EINVAL where the
+/// kernel or the file system cannot).
+int process_control_exchange_paths(const char *from, const char *to);
 #endif

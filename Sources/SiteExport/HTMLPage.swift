@@ -27,8 +27,8 @@ public enum HTMLPage {
 
     /// The text of the first heading in `html`, tags removed, or nil.
     public static func title(from html: String) -> String? {
-        guard let open = html.range(of: "<h1"), let start = html[open.upperBound...].firstIndex(of: ">"),
-              let close = html[start...].range(of: "</h1>")
+        guard let open = html.firstRange(of: "<h1"), let start = html[open.upperBound...].firstIndex(of: ">"),
+              let close = html[start...].firstRange(of: "</h1>")
         else { return nil }
         var text = ""
         var inTag = false

@@ -1,0 +1,82 @@
+/// Writes the files of one export into its temporary folder and keeps count.
+struct SiteWriter {
+    let source: String
+    let folder: String
+    let renderer: PageRenderer
+    private(set) var pages: [SiteIndex.Entry] = []
+    private(set) var assetCount = 0
+    private(set) var bytes = 0
+    private(set) var failures: [ExportReport.Failure] = []
+
+    init(source: String, folder: String, renderer: PageRenderer) {
+        self.source = source
+        self.folder = folder
+        self.renderer = renderer
+    }
+
+    /// The page of a Markdown file: its path with `.html` for its extension.
+    static func pagePath(of relativePath: String) -> String {
+        guard let dot = relativePath.lastIndex(of: ".") else { return relativePath + ".html" }
+        return relativePath[..<dot] + ".html"
+    }
+
+    /// The page a source file becomes, exactly as `mdpreview render --page --site-links
+    /// FILE` writes it (run in the source folder): `title` is its first heading, else
+    /// the file's relative path.
+    static func page(fragment: [UInt8], relativePath: String) -> (html: String, title: String) {
+        let body = SiteLinks.rewrite(String(decoding: fragment, as: UTF8.self))
+        let title = HTMLPage.title(from: body) ?? relativePath
+        return (HTMLPage.wrap(body: body, title: title), title)
+    }
+
+    /// Renders or copies `file`. A file that cannot be read or rendered is recorded as
+    /// a failure, or throws when `strict`; a write failure (a full disk) always throws.
+    mutating func add(_ file: FileTree.File, pageNames: Set<String>, strict: Bool) throws(SiteWriteError) {
+        let output = file.isMarkdown ? Self.pagePath(of: file.relativePath) : file.relativePath
+        if !file.isMarkdown && pageNames.contains(output) {
+            return fail(file.relativePath, "has the name of the page of a Markdown file; not copied")
+        }
+        let contents: [UInt8]
+        switch FileTree.read(source + "/" + file.relativePath) {
+        case .success(let bytes): contents = bytes
+        case .failure(let error): return try failOrThrow(file.relativePath, String(describing: error), strict: strict)
+        }
+        let written: [UInt8]
+        if file.isMarkdown {
+            let fragment: [UInt8]
+            do {
+                fragment = try renderer.render(contents)
+            } catch {
+                return try failOrThrow(file.relativePath, String(describing: error), strict: strict)
+            }
+            let page = Self.page(fragment: fragment, relativePath: file.relativePath)
+            written = Array(page.html.utf8)
+            pages.append(SiteIndex.Entry(path: output, title: page.title))
+        } else {
+            written = contents
+            assetCount += 1
+        }
+        try FileTree.makeParents(of: output, under: folder)
+        try FileTree.write(written, to: folder + "/" + output)
+        bytes += written.count
+    }
+
+    mutating func writeIndex(named name: String, title: String) throws(SiteWriteError) {
+        let page = Array(SiteIndex.page(title: title, entries: pages, failures: failures).utf8)
+        try FileTree.write(page, to: folder + "/" + name)
+        bytes += page.count
+    }
+
+    func writeMarker() throws(SiteWriteError) {
+        try FileTree.write("mdpreview export of \(source)\n".utf8, to: folder + "/" + SiteFolder.markerName)
+    }
+
+    private mutating func failOrThrow(_ file: String, _ reason: String, strict: Bool) throws(SiteWriteError) {
+        if strict { throw .pageFailed(file, reason) }
+        fail(file, reason)
+    }
+
+    private mutating func fail(_ file: String, _ reason: String) {
+        failures.append(ExportReport.Failure(file: file, error: reason))
+    }
+}
