@@ -208,7 +208,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PreviewServerTests",
-            dependencies: ["PreviewServer", "PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "TestSupport"],
+            dependencies: ["PreviewServer", "PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "TestSupport",
+                           "TaskService", "SiteExport", "WorkerPool", "Primitives"],
             swiftSettings: strict
         ),
 

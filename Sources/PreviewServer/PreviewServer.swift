@@ -1,6 +1,9 @@
 import Hummingbird
 import IncrementalRender
 import Logging
+public import MarkdownRenderer
+public import SiteExport
+public import TaskService
 public import PreviewEngine
 import Primitives
 
@@ -18,11 +21,21 @@ public final class PreviewServer: Sendable {
     let port = BoundPort()
     private let running = Locked<Task<Void, any Error>?>(nil)
     let reveal: @Sendable (_ name: String, _ line: Int) -> Void
+    /// The long tasks started over HTTP (exports); see `Docs/TASKS.md`.
+    public let tasks: TaskService
+    let exportRenderer: PageRenderer
 
     /// A server; `reveal` is called when the page asks the editor to show a line of a
-    /// document (a double click on a block).
-    public init(configuration: PreviewServerConfiguration = .init(), reveal: @escaping @Sendable (_ name: String, _ line: Int) -> Void = { _, _ in }) {
+    /// document (a double click on a block). Exports run on `tasks` and render their
+    /// pages with `exportRenderer`.
+    public init(
+        configuration: PreviewServerConfiguration = .init(), tasks: TaskService = TaskService(),
+        exportRenderer: PageRenderer = .inProcess(options: RenderOptions()),
+        reveal: @escaping @Sendable (_ name: String, _ line: Int) -> Void = { _, _ in }
+    ) {
         self.configuration = configuration
+        self.tasks = tasks
+        self.exportRenderer = exportRenderer
         self.reveal = reveal
         registry = FeedRegistry(backlogLimit: configuration.clientBacklogLimit, resumableLimit: configuration.resumablePatchLimit)
     }
@@ -33,6 +46,7 @@ public final class PreviewServer: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestGuard(token: configuration.token, port: port, maxBodyBytes: configuration.maxRequestBodyBytes))
         addRoutes(to: router)
+        addTaskRoutes(to: router)
         var logger = Logger(label: "mdpreview.http") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let (bound, boundContinuation) = AsyncStream<Int>.makeStream()

@@ -270,6 +270,11 @@ public enum LoopbackHTTP {
         return try await send(port: port, lines.joined(separator: "\r\n") + "\r\n\r\n", body: body)
     }
 
+    /// A DELETE of `path`.
+    public static func delete(port: Int, _ path: String, headers: [String] = []) async throws -> LoopbackResponse {
+        let lines = ["DELETE \(path) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close"] + headers
+        return try await send(port: port, lines.joined(separator: "\r\n") + "\r\n\r\n")
+    }
 }
 
 extension String {
