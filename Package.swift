@@ -216,7 +216,7 @@ let package = Package(
         // MARK: PreviewProtocol (issue 5)
         // MARK: TaskService (issue 14)
         .target(name: "TaskService", dependencies: ["WorkerPool", "Primitives"], swiftSettings: strict),
-        .testTarget(name: "TaskServiceTests", dependencies: ["TaskService", "WorkerPool", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TaskServiceTests", dependencies: ["TaskService", "WorkerPool", "Primitives", "TestSupport"], swiftSettings: strict),
         .target(name: "SiteExport", dependencies: ["TaskService", "MarkdownRenderer", "RenderWorkers", "CProcessControl"], swiftSettings: strict),
         .testTarget(name: "SiteExportTests", dependencies: ["SiteExport", "TaskService", "MarkdownRenderer", "RenderWorkers", "TestSupport", "WorkerPool", "Primitives"], swiftSettings: strict),
 

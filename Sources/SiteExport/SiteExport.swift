@@ -41,7 +41,10 @@ public struct SiteExport: LongTask {
         var committed = false
         defer { if !committed { folder.discard() } }
 
-        var writer = SiteWriter(source: locations.source, folder: folder.path, renderer: renderer)
+        let session = renderer.makeSession()
+        defer { session.interrupt() }   // ends its workers
+        progress.onStop(session.interrupt)
+        var writer = SiteWriter(source: locations.source, folder: folder.path, render: session.render)
         let pageNames = Set(files.filter(\.isMarkdown).map { SiteWriter.pagePath(of: $0.relativePath) })
         for (number, file) in files.enumerated() {
             try progress.checkCancellation()

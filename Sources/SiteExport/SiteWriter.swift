@@ -2,16 +2,16 @@
 struct SiteWriter {
     let source: String
     let folder: String
-    let renderer: PageRenderer
+    let render: @Sendable ([UInt8]) throws -> [UInt8]
     private(set) var pages: [SiteIndex.Entry] = []
     private(set) var assetCount = 0
     private(set) var bytes = 0
     private(set) var failures: [ExportReport.Failure] = []
 
-    init(source: String, folder: String, renderer: PageRenderer) {
+    init(source: String, folder: String, render: @escaping @Sendable ([UInt8]) throws -> [UInt8]) {
         self.source = source
         self.folder = folder
-        self.renderer = renderer
+        self.render = render
     }
 
     /// The page of a Markdown file: its path with `.html` for its extension.
@@ -45,7 +45,7 @@ struct SiteWriter {
         if file.isMarkdown {
             let fragment: [UInt8]
             do {
-                fragment = try renderer.render(contents)
+                fragment = try render(contents)
             } catch {
                 return try failOrThrow(file.relativePath, String(describing: error), strict: strict)
             }

@@ -16,6 +16,13 @@ public struct TaskProgressHandle: Sendable {
         if isCancelled { throw CancellationError() }
     }
 
+    /// Runs `handler` (once, on the thread that cancels or times the task out) when the
+    /// task is asked to stop, or at once if it was asked already: for work that blocks
+    /// and can be interrupted, such as a render in a worker process.
+    public func onStop(_ handler: @escaping @Sendable () -> Void) {
+        service.addStopHandler(of: id, handler)
+    }
+
     /// Publishes progress: a fraction of the work done (clamped to 0…1), a message, or
     /// both. Subscribers get a `progress_update`.
     public func report(fraction: Double? = nil, message: String? = nil) {

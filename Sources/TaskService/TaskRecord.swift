@@ -3,6 +3,8 @@ import Primitives
 /// One task's state inside the service's lock.
 struct TaskRecord {
     let id: String
+    /// The order of submission.
+    let sequence: Int
     let kind: String
     let parameters: [String: String]
     let exclusiveKey: String?
@@ -22,6 +24,17 @@ struct TaskRecord {
     var subscribers: [Int: AsyncStream<TaskEvent>.Continuation] = [:]
     /// Removes the task from the pool's queue; true if it had not started.
     var cancelQueued: (@Sendable () -> Bool)?
+    /// Run once when the running task is asked to stop (``TaskProgressHandle/onStop(_:)``).
+    var stopHandlers: [@Sendable () -> Void] = []
+
+    /// Asks the task to stop as `reason` (if nothing asked before and it is not
+    /// committing); returns the handlers to run once the lock is released.
+    mutating func requestStop(_ reason: TaskState) -> [@Sendable () -> Void] {
+        guard stop == nil, !committing else { return [] }
+        stop = reason
+        defer { stopHandlers = [] }
+        return stopHandlers
+    }
 
     /// Whether the task should stop: cancelled or timed out, and not yet committing.
     var shouldStop: Bool { stop != nil && !committing }
@@ -52,6 +65,7 @@ struct TaskRecord {
         self.state = state
         endedAt = now
         cancelQueued = nil
+        stopHandlers = []
         broadcast(.final(status(at: now)))
         defer { subscribers = [:] }
         return Array(subscribers.values)

@@ -24,6 +24,7 @@ public final class TaskService: Sendable {
         /// Finished tasks, oldest first.
         var finished: [String] = []
         var nextSubscriber = 0
+        var submitted = 0
         var isShutDown = false
     }
 
@@ -68,8 +69,9 @@ public final class TaskService: Sendable {
             if let key = task.exclusiveKey, let running = state.exclusive[key] { throw .busy(runningTask: running) }
             var id = Self.newIdentifier()
             while state.records[id] != nil { id = Self.newIdentifier() }
+            state.submitted += 1
             state.records[id] = TaskRecord(
-                id: id, kind: task.kind, parameters: task.parameters, exclusiveKey: task.exclusiveKey,
+                id: id, sequence: state.submitted, kind: task.kind, parameters: task.parameters, exclusiveKey: task.exclusiveKey,
                 timeout: timeout ?? configuration.defaultTimeout, submittedAt: now, submittedWallClock: Self.wallClock()
             )
             if let key = task.exclusiveKey { state.exclusive[key] = id }
@@ -102,21 +104,22 @@ public final class TaskService: Sendable {
     public var tasks: [TaskStatus] {
         let now = clock.now
         return state.withLock { state in
-            state.records.values.sorted { $0.submittedAt < $1.submittedAt }.map { $0.status(at: now) }
+            state.records.values.sorted { $0.sequence < $1.sequence }.map { $0.status(at: now) }
         }
     }
 
     /// Cancels a task: a queued one never runs; a running one is asked to stop, and
     /// ends `cancelled` when it does (its final event says so).
     public func cancel(_ id: String) -> CancelOutcome {
-        let step = state.withLock { state -> (CancelOutcome, (@Sendable () -> Bool)?) in
-            guard var record = state.records[id] else { return (.unknown, nil) }
-            if record.state.isFinal { return (.alreadyEnded(record.state), nil) }
-            if record.committing { return (.finishing, nil) }
-            if record.stop == nil { record.stop = .cancelled }
+        let step = state.withLock { state -> (CancelOutcome, (@Sendable () -> Bool)?, [@Sendable () -> Void]) in
+            guard var record = state.records[id] else { return (.unknown, nil, []) }
+            if record.state.isFinal { return (.alreadyEnded(record.state), nil, []) }
+            if record.committing { return (.finishing, nil, []) }
+            let handlers = record.requestStop(.cancelled)
             state.records[id] = record
-            return (.requested, record.state == .queued ? record.cancelQueued : nil)
+            return (.requested, record.state == .queued ? record.cancelQueued : nil, handlers)
         }
+        for handler in step.2 { handler() }
         if let cancelQueued = step.1, cancelQueued() {
             end(id, as: .cancelled, error: "cancelled before it started", onlyIfQueued: true)
             return .cancelled
@@ -163,11 +166,11 @@ public final class TaskService: Sendable {
     /// ``TaskServiceConfiguration/tickInterval``.
     public func tick() {
         let now = clock.now
-        state.withLock { state in
+        let handlers = state.withLock { state in
+            var handlers: [@Sendable () -> Void] = []
             for (id, record) in state.records where !record.state.isFinal {
-                if record.state == .running, record.stop == nil, !record.committing,
-                   let startedAt = record.startedAt, startedAt.advanced(by: record.timeout) <= now {
-                    state.records[id]?.stop = .timedOut
+                if record.state == .running, let startedAt = record.startedAt, startedAt.advanced(by: record.timeout) <= now {
+                    handlers += state.records[id]!.requestStop(.timedOut)
                 }
                 record.broadcast(.heartbeat)
             }
@@ -176,7 +179,9 @@ public final class TaskService: Sendable {
             }
             for id in expired { state.records[id] = nil }
             state.finished.removeFirst(expired.count)
+            return handlers
         }
+        for handler in handlers { handler() }
     }
 
     /// Cancels every task and waits for the running ones to stop; later submissions
@@ -262,6 +267,17 @@ extension TaskService {
 
     func stopRequested(_ id: String) -> Bool {
         state.withLock { $0.records[id]?.shouldStop ?? true }
+    }
+
+    /// Registers `handler` to run when the task is asked to stop; runs it at once if it
+    /// was asked already.
+    func addStopHandler(of id: String, _ handler: @escaping @Sendable () -> Void) {
+        let stopping = state.withLock { state -> Bool in
+            guard let record = state.records[id], !record.shouldStop, record.state == .running else { return true }
+            state.records[id]?.stopHandlers.append(handler)
+            return false
+        }
+        if stopping { handler() }
     }
 
     func beginCommit(of id: String) -> Bool {

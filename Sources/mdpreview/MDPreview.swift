@@ -6,7 +6,7 @@ struct MDPreview: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mdpreview",
         abstract: "Render Markdown to HTML (GitHub Flavored Markdown, libcmark-gfm).",
-        subcommands: [RenderCommand.self, ServeCommand.self, StdioCommand.self, RenderWorkerCommand.self],
+        subcommands: [RenderCommand.self, ServeCommand.self, StdioCommand.self, ExportCommand.self, RenderWorkerCommand.self],
         defaultSubcommand: RenderCommand.self
     )
 }

@@ -34,6 +34,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "The page title with --page (default: the first heading, else the file name).")
     var title: String?
 
+    @Flag(help: "Point relative links to Markdown files at their .html pages, as `mdpreview export` does.")
+    var siteLinks = false
+
     @Option(name: .customLong("timeout-ms"), help: "The render deadline in milliseconds (default: 2000 + 2 per KiB of input).")
     var timeoutMilliseconds: Int?
 
@@ -58,7 +61,8 @@ struct RenderCommand: ParsableCommand {
             StandardError.write("mdpreview: \(error)")
             throw ExitCode(SysExits.noInput)
         }
-        let html = try render(input)
+        let rendered = try render(input)
+        let html = siteLinks ? Array(SiteLinks.rewrite(String(decoding: rendered, as: UTF8.self)).utf8) : rendered
         let output: [UInt8]
         if page {
             let body = String(decoding: html, as: UTF8.self)

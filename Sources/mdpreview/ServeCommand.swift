@@ -30,6 +30,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Open the page in the browser ($BROWSER, else xdg-open).")
     var open = false
 
+    @Option(name: .customLong("export-root"), help: "A folder the page's exports may read from and write into (repeatable; default: the file's folder).")
+    var exportRoots: [String] = []
+
     @OptionGroup var flags: RenderFlags
 
     @OptionGroup var renderLimits: StdioRenderLimits
@@ -47,7 +50,10 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(SysExits.noInput)
         }
         let engine = PreviewEngine(configuration: .init(statisticsDelay: nil, isolation: renderLimits.isolation))
-        let server = PreviewServer(configuration: .init(port: port))
+        let server = PreviewServer(
+            configuration: .init(port: port, exportRoots: exportRoots.isEmpty ? [StdioServer.folder(of: path) ?? "/"] : exportRoots),
+            exportRenderer: renderLimits.pageRenderer(options: flags.options)
+        )
         engine.subscribe(on: DispatchQueue(label: "mdpreview.serve")) { event in
             switch event {
             case .rendered(let result): server.publish(result)

@@ -5,6 +5,8 @@ import MarkdownRenderer
 import PreviewEngine
 import PreviewProtocol
 import PreviewServer
+import SiteExport
+import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -47,6 +49,9 @@ struct StdioCommand: ParsableCommand {
     @Option(help: "The port of --http (default: a free one).")
     var port = 0
 
+    @Option(name: .customLong("export-root"), help: "A folder the page's exports may read from and write into (repeatable; default: the current folder).")
+    var exportRoots: [String] = []
+
     func validate() throws {
         guard maxLineBytes > 0 else { throw ValidationError("--max-line-bytes must be positive") }
         guard (0 ... 65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -63,7 +68,8 @@ struct StdioCommand: ParsableCommand {
             maxLineBytes: maxLineBytes, autosaveDelay: .milliseconds(autosaveDelayMs),
             policy: StdioServer.policy(named: policy)!, autoStats: autoStats,
             shutdownTimeout: .milliseconds(shutdownTimeoutMs), isolation: renderLimits.isolation,
-            httpPort: http ? port : nil
+            http: http ? .init(port: port, exportRoots: exportRoots.isEmpty ? [FileManager.default.currentDirectoryPath] : exportRoots) : nil,
+            exportRenderer: renderLimits.pageRenderer(options: RenderOptions())
         )
         server.serve()
     }
@@ -95,7 +101,7 @@ final class StdioServer: Sendable {
     private let shutdownTimeout: Duration
 
     init(maxLineBytes: Int, autosaveDelay: Duration, policy: RenderPolicyChoice, autoStats: Bool, shutdownTimeout: Duration,
-         isolation: RenderIsolation, httpPort: Int?) {
+         isolation: RenderIsolation, http: PreviewServerConfiguration?, exportRenderer: @autoclosure () -> PageRenderer) {
         self.shutdownTimeout = shutdownTimeout
         let queue = DispatchQueue(label: "mdpreview.stdout")
         output = OutputChannel(queue: queue)
@@ -106,8 +112,8 @@ final class StdioServer: Sendable {
         decoder = RequestDecoder(maxLineLength: maxLineBytes)
         self.maxLineBytes = maxLineBytes
         let channel = output
-        preview = httpPort.map { port in
-            PreviewServer(configuration: .init(port: port)) { doc, line in
+        preview = http.map { configuration in
+            PreviewServer(configuration: configuration, exportRenderer: exportRenderer()) { doc, line in
                 channel.send(.reveal(doc: doc, line: line))
             }
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import PreviewEngine
 import RenderWorkers
+import MarkdownRenderer
+import SiteExport
 
 /// Where `mdpreview stdio` renders, and the limits of each render.
 struct StdioRenderLimits: ParsableArguments {
@@ -36,5 +38,12 @@ struct StdioRenderLimits: ParsableArguments {
                 memoryLimit: renderMemoryMb << 20
             )
         )
+    }
+
+    /// How an export renders its pages: in this executable's worker processes within
+    /// the limits, or in this process.
+    func pageRenderer(options: RenderOptions) -> PageRenderer {
+        guard case .workers(let executable, let count, let limits) = isolation else { return .inProcess(options: options) }
+        return .workers(executable: executable, workerCount: count, limits: limits, options: options)
     }
 }

@@ -101,13 +101,13 @@ struct SiteExportTests {
                 let reached = progress.withLock { $0.reached += 1; return $0.reached }
                 progress.broadcast()
                 if reached == 5 {
-                    _ = progress.withLock(waitingUntil: { $0.released }, deadline: .now.advanced(by: .seconds(30))) { _, _ in }
+                    progress.withLock(waitingUntil: { $0.released }, deadline: .now.advanced(by: .seconds(30))) { _, _ in }
                 }
                 return MarkdownRenderer().renderUTF8(bytes: markdown)
             }
             let locations = try ExportLocations.resolve(source: "docs", destination: "site", roots: [folder.path], base: folder.path)
             let id = try service.submit(SiteExport(locations: locations, renderer: renderer), timeout: .seconds(30))
-            _ = progress.withLock(waitingUntil: { $0.reached >= 5 }, deadline: .now.advanced(by: .seconds(30))) { _, _ in }
+            progress.withLock(waitingUntil: { $0.reached >= 5 }, deadline: .now.advanced(by: .seconds(30))) { _, _ in }
             if stop == "cancel" {
                 #expect(service.cancel(id) == .requested)
             } else {

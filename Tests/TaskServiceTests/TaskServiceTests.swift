@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TaskService
 import WorkerPool
+import Primitives
 
 @Suite("TaskService")
 struct TaskServiceTests {
@@ -196,6 +197,31 @@ struct TaskServiceTests {
         let final = await service.finalStatus(of: id)
         #expect(final?.state == .cancelled)
         #expect(stubborn.commits.withLock { $0 } == 0, "commit refuses once cancelled")
+        service.shutdown()
+    }
+
+    @Test("stop handlers run once when the running task is cancelled or times out, at once when registered after")
+    func stopHandlers() async throws {
+        let clock = ManualPoolClock()
+        let service = service(clock: clock)
+        for reason in ["cancelled", "timed_out"] {
+            let gate = Gate()
+            let calls = Locked(0)
+            let task = StoppableTask(gate: gate, calls: calls)
+            let id = try service.submit(task, timeout: .seconds(10))
+            #expect(gate.waitForArrivals(1))
+            #expect(calls.withLock { $0 } == 0)
+            if reason == "cancelled" {
+                #expect(service.cancel(id) == .requested)
+            } else {
+                clock.advance(by: .seconds(10))
+                service.tick()
+            }
+            #expect(calls.withLock { $0 } == 1, "the handler ran on the cancelling thread")
+            gate.open()
+            #expect(await service.finalStatus(of: id)?.state.rawValue == reason)
+            #expect(calls.withLock { $0 } == 2, "a handler registered after the stop ran at once")
+        }
         service.shutdown()
     }
 

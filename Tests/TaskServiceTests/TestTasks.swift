@@ -63,3 +63,21 @@ func collect(_ events: AsyncStream<TaskEvent>?) async -> [TaskEvent] {
     for await event in events { collected.append(event) }
     return collected
 }
+
+/// A task that registers a stop handler, waits at a gate, then registers another.
+struct StoppableTask: LongTask {
+    let gate: Gate
+    let calls: Locked<Int>
+
+    var kind: String { "stoppable" }
+    var exclusiveKey: String? { nil }
+    var parameters: [String: String] { [:] }
+
+    func execute(progress: TaskProgressHandle) throws -> Int {
+        progress.onStop { calls.withLock { $0 += 1 } }
+        _ = gate.pass { false }
+        progress.onStop { calls.withLock { $0 += 1 } }
+        try progress.checkCancellation()
+        return 1
+    }
+}
