@@ -11,6 +11,7 @@ final class ProgressBar: @unchecked Sendable {
     private var lastDraw = ContinuousClock.now - .seconds(1)
     private var lastTenth = -1
     private var drawn = false
+    private var lastLine = ""
 
     init(terminal: Bool) {
         self.terminal = terminal
@@ -27,14 +28,17 @@ final class ProgressBar: @unchecked Sendable {
                 lastDraw = now
                 let filled = Int((fraction * Double(width)).rounded(.down))
                 let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-                let message = String((progress.message ?? "").prefix(60))
-                FileHandle.standardError.write(Data("\r\u{1B}[K[\(bar)] \(String(repeating: " ", count: 3 - String(percent).count))\(percent)%  \(message)".utf8))
+                let message = String((progress.message ?? "starting").prefix(60))
+                let line = "[\(bar)] \(String(repeating: " ", count: 3 - String(percent).count))\(percent)%  \(message)"
+                guard line != lastLine else { return }
+                lastLine = line
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
                 drawn = true
             } else {
                 let tenth = percent / 10
                 guard tenth > lastTenth else { return }
                 lastTenth = tenth
-                FileHandle.standardError.write(Data("export: \(percent)%  \(progress.message ?? "")\n".utf8))
+                FileHandle.standardError.write(Data("export: \(percent)%  \(progress.message ?? "starting")\n".utf8))
             }
         }
     }
