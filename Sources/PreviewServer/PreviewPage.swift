@@ -24,13 +24,18 @@ enum PreviewPage {
         <style nonce="\(nonce)">
         \(HTMLPage.stylesheet)
         \(statusStyle)
+        \(TaskPanel.style)
         </style>
         \(highlightTags)</head>
         <body>
         <main class="markdown-body" id="preview" data-document="\(HTMLPage.escape(documentID ?? ""))"></main>
         <div id="preview-status" data-kind="waiting" role="status" aria-live="polite">connecting…</div>
+        \(TaskPanel.element)
         <script nonce="\(nonce)">
         \(PageScript.source)
+        </script>
+        <script nonce="\(nonce)">
+        \(TaskPanel.source)
         </script>
         </body>
         </html>

@@ -12,6 +12,12 @@ public struct PageRenderer: Sendable {
         public let render: @Sendable (_ markdown: [UInt8]) throws -> [UInt8]
         /// Makes a render in progress, and every later one, throw at once.
         public let interrupt: @Sendable () -> Void
+
+        /// A session rendering with `render`, interrupted by `interrupt`.
+        public init(render: @escaping @Sendable (_ markdown: [UInt8]) throws -> [UInt8], interrupt: @escaping @Sendable () -> Void) {
+            self.render = render
+            self.interrupt = interrupt
+        }
     }
 
     /// Opens a session.
@@ -41,7 +47,8 @@ public struct PageRenderer: Sendable {
         PageRenderer { markdown in MarkdownRenderer(options: options).renderUTF8(bytes: markdown) }
     }
 
-    private init(makeSession: @escaping @Sendable () -> Session) {
+    /// A renderer that opens its sessions with `makeSession`.
+    public init(makeSession: @escaping @Sendable () -> Session) {
         self.makeSession = makeSession
     }
 }

@@ -174,3 +174,53 @@ struct BrowserPreviewTests {
         await harness.stop()
     }
 }
+
+/// The page's task panel in headless Chromium.
+@Suite("task panel in headless Chromium", .serialized)
+struct TaskPanelBrowserTests {
+    /// Resolves with the panel's model once it shows one task, in `state`, with a
+    /// progress fraction (the page's CSP allows no `eval`, so the condition is fixed).
+    static let waitScript = """
+    const [state, done] = arguments;
+    const check = () => {
+      const shown = window.previewTasks ? window.previewTasks.shown : [];
+      if (shown.length === 1 && shown[0].state === state && shown[0].fraction !== null) done(shown); else setTimeout(check, 50);
+    };
+    check();
+    """
+
+    @Test("a running export shows with its progress; Cancel stops it and the panel says cancelled",
+          .enabled(if: BrowserPreviewTests.runs, "needs chromium and chromium-driver"))
+    func cancelFromThePage() async throws {
+        guard HeadlessChromium.isAvailable else {
+            Issue.record("chromium or chromedriver is not installed (./dev installs Debian's chromium and chromium-driver)")
+            return
+        }
+        let harness = try await TaskServerHarness()
+        harness.holdRenders(true)
+        let (_, json) = try await harness.export()
+        let id = try #require(json["id"] as? String)
+        #expect(await harness.waitForRenders(1))
+        let browser = try await HeadlessChromium()
+        do {
+            try await browser.navigate(to: "http://127.0.0.1:\(harness.port)/?\(harness.query)")
+            let running = try await browser.executeAsync(Self.waitScript, ["running"]) as? [[String: Any]]
+            #expect(running?.first?["id"] as? String == id)
+            let title = try await browser.execute("return document.querySelector('#tasks .task .task-title').textContent") as? String
+            #expect(title == "export → site · running")
+            #expect(try await browser.execute("return document.getElementById('tasks').hidden") as? Bool == false)
+            _ = try await browser.execute("document.querySelector('#tasks .task button').click()")
+            let cancelled = try await browser.executeAsync(Self.waitScript, ["cancelled"]) as? [[String: Any]]
+            #expect(cancelled?.first?["id"] as? String == id)
+            #expect(try await browser.execute("return document.querySelector('#tasks .task button').hidden") as? Bool == true)
+            #expect(harness.tasks.status(of: id)?.state == .cancelled)
+            #expect(harness.folder.entries(of: "root") == ["docs"])
+        } catch {
+            await browser.quit()
+            await harness.stop()
+            throw error
+        }
+        await browser.quit()
+        await harness.stop()
+    }
+}

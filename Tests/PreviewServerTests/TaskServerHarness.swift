@@ -24,12 +24,23 @@ final class TaskServerHarness: Sendable {
         try MarkdownTree.write(12, into: folder, under: "root/docs")
         tasks = TaskService(configuration: .init(timeToLive: ttl, tickInterval: nil), clock: clock)
         let gate = gate
-        let renderer = PageRenderer { markdown in
-            gate.withLock { $0.started += 1 }
-            gate.broadcast()
-            gate.withLock(waitingUntil: { $0.open }, deadline: .now.advanced(by: .seconds(60))) { _, _ in }
-            if markdown.starts(with: Array("FAIL".utf8)) { throw SiteWriteError.cannotRead("page", "refused by the test") }
-            return MarkdownRenderer().renderUTF8(bytes: markdown)
+        // Renders wait at the gate; a cancel or timeout interrupts the waiting one.
+        let renderer = PageRenderer {
+            let interrupted = Locked(false)
+            return PageRenderer.Session(
+                render: { markdown in
+                    gate.withLock { $0.started += 1 }
+                    gate.broadcast()
+                    let stopped = gate.withLock(waitingUntil: { $0.open || interrupted.withLock { $0 } }, deadline: .now.advanced(by: .seconds(60))) { state, _ in !state.open }
+                    if stopped { throw SiteWriteError.cannotRead("page", "interrupted") }
+                    if markdown.starts(with: Array("FAIL".utf8)) { throw SiteWriteError.cannotRead("page", "refused by the test") }
+                    return MarkdownRenderer().renderUTF8(bytes: markdown)
+                },
+                interrupt: {
+                    interrupted.withLock { $0 = true }
+                    gate.broadcast()
+                }
+            )
         }
         server = PreviewServer(
             configuration: .init(token: token, highlightScriptPath: "/nonexistent", exportRoots: exportRoots ?? [folder.path + "/root"]),
