@@ -2,8 +2,8 @@
 /// 30 s), each with its destination, state, a progress bar, its message or error, and a
 /// Cancel button that sends `DELETE /api/tasks/{id}`.
 ///
-/// It polls `GET /api/tasks`: every 500 ms while a task is active, every 3 s otherwise,
-/// every 5 s or more while the page is hidden. `window.previewTasks` exposes what it
+/// It polls `GET /api/tasks`: every 500 ms while a task is active, every 5 s otherwise
+/// and while the page is hidden. `window.previewTasks` exposes what it
 /// shows, for tests.
 enum TaskPanel {
     /// The panel's (empty, hidden) element.
@@ -37,7 +37,7 @@ enum TaskPanel {
 
   async function poll() {
     clearTimeout(timer);
-    let next = 3000;
+    let next = 5000;
     try {
       const response = await fetch(withToken('/api/tasks'), { cache: 'no-store' });
       if (response.ok) {

@@ -37,8 +37,10 @@ public final class TaskService: Sendable {
     /// A service whose pool reads `clock` (a manual clock in tests; the system's when nil).
     package init(configuration: TaskServiceConfiguration, clock: (any PoolClock)?) {
         self.configuration = configuration
-        // Timeouts are the service's (cooperative, see `tick`): no pool watchdog.
-        let poolConfiguration = WorkerPool.Configuration(workerCount: configuration.concurrentTasks, timeoutCheckInterval: nil, clock: clock)
+        // Timeouts are the service's (cooperative, see `tick`): no pool watchdog. The
+        // threads start with the first task: a server that never runs one has none.
+        var poolConfiguration = WorkerPool.Configuration(workerCount: configuration.concurrentTasks, timeoutCheckInterval: nil, clock: clock)
+        poolConfiguration.startsPaused = true
         pool = WorkerPool(configuration: poolConfiguration)
         self.clock = poolConfiguration.clock
         if let interval = configuration.tickInterval {
@@ -77,6 +79,7 @@ public final class TaskService: Sendable {
             if let key = task.exclusiveKey { state.exclusive[key] = id }
             return id
         }
+        pool.start()
         let handle: TaskHandle<Void>
         do {
             handle = try pool.submit(name: task.kind, priority: .normal) { [self] context in run(task, id: id, context: context) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Primitives
 import SiteExport
 import TaskService
 #if canImport(Glibc)
@@ -61,24 +62,27 @@ struct ExportCommand: ParsableCommand {
         let tasks = TaskService(configuration: .init(concurrentTasks: 1))
         let export = SiteExport(locations: locations, renderer: renderLimits.pageRenderer(options: flags.options), strict: strict)
         let id = try tasks.submit(export, timeout: .seconds(timeoutSeconds))
+        guard let events = tasks.events(of: id) else { throw ExitCode(SysExits.software) }
         let bar = ProgressBar(terminal: isatty(2) == 1)
         let finished = DispatchSemaphore(value: 0)
-        let final = FinalStatus()
-        let events = tasks.events(of: id)
+        let final = Locked<TaskStatus?>(nil)
         Task {
-            for await event in events! {
+            for await event in events {
                 if let status = event.status { bar.show(status.progress) }
-                if event.isFinal { final.set(event.status) }
+                if event.isFinal { final.withLock { $0 = event.status } }
             }
             finished.signal()
         }
-        let interrupted = FinalStatus()
+        let interrupted = Locked<Int32?>(nil)
         let signals = [SIGINT, SIGTERM].map { (number: Int32) -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                if interrupted.signal != nil { Glibc.exit(128 + number) }   // a second Ctrl-C: stop now
-                interrupted.signal = number
+                let second = interrupted.withLock { earlier in
+                    defer { earlier = earlier ?? number }
+                    return earlier != nil
+                }
+                if second { Glibc.exit(128 + number) }   // a second Ctrl-C: stop now
                 bar.finish()
                 StandardError.write("mdpreview: cancelling the export (\(locations.destination) is left as it was); Ctrl-C again to quit at once")
                 _ = tasks.cancel(id)
@@ -88,7 +92,7 @@ struct ExportCommand: ParsableCommand {
         }
         withExtendedLifetime(signals) { finished.wait() }
         bar.finish()
-        try report(final.status, interruptedBy: interrupted.signal)
+        try report(final.withLock { $0 }, interruptedBy: interrupted.withLock { $0 })
     }
 
     private func report(_ status: TaskStatus?, interruptedBy signalNumber: Int32?) throws {
@@ -118,19 +122,5 @@ struct ExportCommand: ParsableCommand {
         case .destinationInsideSource, .sourceInsideDestination, .outsideRoots: 64
         default: 73
         }
-    }
-}
-
-/// A value set once from another thread.
-private final class FinalStatus: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: TaskStatus?
-    private var number: Int32?
-
-    var status: TaskStatus? { lock.withLock { value } }
-    func set(_ status: TaskStatus?) { lock.withLock { value = status } }
-    var signal: Int32? {
-        get { lock.withLock { number } }
-        set { lock.withLock { number = newValue } }
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import PreviewEngine
 import PreviewServer
+import TaskService
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,12 +34,16 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("export-root"), help: "A folder the page's exports may read from and write into (repeatable; default: the file's folder).")
     var exportRoots: [String] = []
 
+    @Option(help: "How long a finished export stays listed, in seconds.")
+    var taskTtlSeconds = 600
+
     @OptionGroup var flags: RenderFlags
 
     @OptionGroup var renderLimits: StdioRenderLimits
 
     func validate() throws {
         guard (0 ... 65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard taskTtlSeconds > 0 else { throw ValidationError("--task-ttl-seconds must be positive") }
         try flags.validate()
         try renderLimits.validate()
     }
@@ -52,6 +57,7 @@ struct ServeCommand: ParsableCommand {
         let engine = PreviewEngine(configuration: .init(statisticsDelay: nil, isolation: renderLimits.isolation))
         let server = PreviewServer(
             configuration: .init(port: port, exportRoots: exportRoots.isEmpty ? [StdioServer.folder(of: path) ?? "/"] : exportRoots),
+            tasks: TaskService(configuration: .init(timeToLive: .seconds(taskTtlSeconds))),
             exportRenderer: renderLimits.pageRenderer(options: flags.options)
         )
         engine.subscribe(on: DispatchQueue(label: "mdpreview.serve")) { event in

@@ -6,6 +6,7 @@ import PreviewEngine
 import PreviewProtocol
 import PreviewServer
 import SiteExport
+import TaskService
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -52,9 +53,13 @@ struct StdioCommand: ParsableCommand {
     @Option(name: .customLong("export-root"), help: "A folder the page's exports may read from and write into (repeatable; default: the current folder).")
     var exportRoots: [String] = []
 
+    @Option(help: "With --http, how long a finished export stays listed, in seconds.")
+    var taskTtlSeconds = 600
+
     func validate() throws {
         guard maxLineBytes > 0 else { throw ValidationError("--max-line-bytes must be positive") }
         guard (0 ... 65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard taskTtlSeconds > 0 else { throw ValidationError("--task-ttl-seconds must be positive") }
         guard shutdownTimeoutMs >= 0 else { throw ValidationError("--shutdown-timeout-ms must not be negative") }
         guard autosaveDelayMs >= 0 else { throw ValidationError("--autosave-delay-ms must not be negative") }
         try renderLimits.validate()
@@ -69,6 +74,7 @@ struct StdioCommand: ParsableCommand {
             policy: StdioServer.policy(named: policy)!, autoStats: autoStats,
             shutdownTimeout: .milliseconds(shutdownTimeoutMs), isolation: renderLimits.isolation,
             http: http ? .init(port: port, exportRoots: exportRoots.isEmpty ? [FileManager.default.currentDirectoryPath] : exportRoots) : nil,
+            tasks: TaskServiceConfiguration(timeToLive: .seconds(taskTtlSeconds)),
             exportRenderer: renderLimits.pageRenderer(options: RenderOptions())
         )
         server.serve()
@@ -101,7 +107,8 @@ final class StdioServer: Sendable {
     private let shutdownTimeout: Duration
 
     init(maxLineBytes: Int, autosaveDelay: Duration, policy: RenderPolicyChoice, autoStats: Bool, shutdownTimeout: Duration,
-         isolation: RenderIsolation, http: PreviewServerConfiguration?, exportRenderer: @autoclosure () -> PageRenderer) {
+         isolation: RenderIsolation, http: PreviewServerConfiguration?, tasks: TaskServiceConfiguration,
+         exportRenderer: @autoclosure () -> PageRenderer) {
         self.shutdownTimeout = shutdownTimeout
         let queue = DispatchQueue(label: "mdpreview.stdout")
         output = OutputChannel(queue: queue)
@@ -113,7 +120,7 @@ final class StdioServer: Sendable {
         self.maxLineBytes = maxLineBytes
         let channel = output
         preview = http.map { configuration in
-            PreviewServer(configuration: configuration, exportRenderer: exportRenderer()) { doc, line in
+            PreviewServer(configuration: configuration, tasks: TaskService(configuration: tasks), exportRenderer: exportRenderer()) { doc, line in
                 channel.send(.reveal(doc: doc, line: line))
             }
         }

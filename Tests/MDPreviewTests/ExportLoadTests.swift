@@ -139,6 +139,9 @@ struct ExportLoadTests {
         try await runExports(990, on: server)
         let afterThousand = server.residentBytes
         let growth = afterThousand - afterTen
+        let list = try await LoopbackHTTP.get(port: server.port, "/api/tasks?token=\(server.token)")
+        let listed = (try JSONSerialization.jsonObject(with: Data(list.body)) as? [String: Any])?["tasks"] as? [Any]
+        #expect(listed?.count == 256, "at most 256 finished tasks are kept")
         print("export load: resident set after 10 exports \(afterTen >> 10) KiB, after 1,000 \(afterThousand >> 10) KiB (growth \(growth >> 10) KiB)")
         #expect(afterTen > 0 && growth < 8 << 20, "grew \(growth >> 10) KiB")
     }

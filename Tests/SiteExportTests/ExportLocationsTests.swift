@@ -48,8 +48,8 @@ struct ExportLocationsTests {
         ("docs", "..", "name"),
         ("docs", ".hidden", "name"),
         ("docs", "", "invalid"),
-        ("do\u{0}cs", "site", "invalid"),
-        ("docs", "si\u{0}te", "invalid"),
+        ("do␀cs", "site", "invalid"),
+        ("docs", "si␀te", "invalid"),
         ("missing", "site", "missing"),
         ("docs/a.md", "site", "folder"),
         ("docs", "nowhere/site", "missing"),
@@ -58,6 +58,9 @@ struct ExportLocationsTests {
         ("docs", "linked-out", "replace"),
     ])
     func refuses(source: String, destination: String, kind: String) throws {
+        // `␀` stands for a NUL byte, which would garble the test's name in logs.
+        let source = source.replacingOccurrences(of: "␀", with: "\u{0}")
+        let destination = destination.replacingOccurrences(of: "␀", with: "\u{0}")
         let (root, outside, folder) = try layout()
         defer { withExtendedLifetime((outside, folder)) {} }
         do {
