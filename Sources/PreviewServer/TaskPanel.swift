@@ -1,6 +1,7 @@
 /// The page's task panel: the running and queued tasks (and those that ended in the last
-/// 30 s), each with its destination, state, a progress bar, its message or error, and a
-/// Cancel button that sends `DELETE /api/tasks/{id}`.
+/// 30 s), each with its destination, state, a progress bar, its message, its error or
+/// (for a completed export) what it wrote, and a Cancel button that sends
+/// `DELETE /api/tasks/{id}`.
 ///
 /// It polls `GET /api/tasks`: every 500 ms while a task is active, every 5 s otherwise
 /// and while the page is hidden. `window.previewTasks` exposes what it
@@ -89,12 +90,20 @@ enum TaskPanel {
     return node;
   }
 
+  // A completed export's result in a few words.
+  function summary(task) {
+    const result = task.state === 'completed' ? task.result : null;
+    if (!result || typeof result.pages !== 'number') return null;
+    const failed = result.failures && result.failures.length ? ', ' + result.failures.length + ' left out' : '';
+    return result.pages + ' pages, ' + result.assets + ' other files' + failed;
+  }
+
   function update(node, task) {
     const [title, bar, message, cancel] = node.children;
     const destination = (task.parameters.destination || '').split('/').pop();
     title.textContent = task.kind + (destination ? ' → ' + destination : '') + ' · ' + task.state.replace('_', ' ');
     if (task.progress.fraction != null) bar.value = task.progress.fraction; else bar.removeAttribute('value');
-    message.textContent = task.error || task.progress.message || '';
+    message.textContent = task.error || summary(task) || task.progress.message || '';
     cancel.hidden = !active(task);
     node.dataset.state = task.state;
   }

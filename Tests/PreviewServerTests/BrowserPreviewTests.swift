@@ -178,13 +178,15 @@ struct BrowserPreviewTests {
 /// The page's task panel in headless Chromium.
 @Suite("task panel in headless Chromium", .serialized)
 struct TaskPanelBrowserTests {
-    /// Resolves with the panel's model once it shows one task, in `state`, with a
-    /// progress fraction (the page's CSP allows no `eval`, so the condition is fixed).
+    /// Resolves with the panel's text for task `id` once it shows the task in `state`
+    /// with a progress fraction (the page's CSP allows no `eval`, so the condition is fixed).
     static let waitScript = """
-    const [state, done] = arguments;
+    const [id, state, done] = arguments;
     const check = () => {
       const shown = window.previewTasks ? window.previewTasks.shown : [];
-      if (shown.length === 1 && shown[0].state === state && shown[0].fraction !== null) done(shown); else setTimeout(check, 50);
+      const node = document.querySelector('#tasks .task[data-id="' + id + '"]');
+      if (shown.some((t) => t.id === id && t.state === state && t.fraction !== null) && node) done(node.innerText);
+      else setTimeout(check, 50);
     };
     check();
     """
@@ -204,17 +206,23 @@ struct TaskPanelBrowserTests {
         let browser = try await HeadlessChromium()
         do {
             try await browser.navigate(to: "http://127.0.0.1:\(harness.port)/?\(harness.query)")
-            let running = try await browser.executeAsync(Self.waitScript, ["running"]) as? [[String: Any]]
-            #expect(running?.first?["id"] as? String == id)
+            let running = try await browser.executeAsync(Self.waitScript, [id, "running"]) as? String
+            #expect(running?.contains("export → site · running") == true && running?.contains("1/14 part0/figure0.png") == true, "\(running ?? "")")
             let title = try await browser.execute("return document.querySelector('#tasks .task .task-title').textContent") as? String
             #expect(title == "export → site · running")
             #expect(try await browser.execute("return document.getElementById('tasks').hidden") as? Bool == false)
             _ = try await browser.execute("document.querySelector('#tasks .task button').click()")
-            let cancelled = try await browser.executeAsync(Self.waitScript, ["cancelled"]) as? [[String: Any]]
-            #expect(cancelled?.first?["id"] as? String == id)
+            let cancelled = try await browser.executeAsync(Self.waitScript, [id, "cancelled"]) as? String
+            #expect(cancelled?.contains("export → site · cancelled") == true, "\(cancelled ?? "")")
             #expect(try await browser.execute("return document.querySelector('#tasks .task button').hidden") as? Bool == true)
             #expect(harness.tasks.status(of: id)?.state == .cancelled)
             #expect(harness.folder.entries(of: "root") == ["docs"])
+            // A second export runs to the end: the panel says what it wrote.
+            harness.holdRenders(false)
+            let (_, second) = try await harness.export()
+            let secondID = try #require(second["id"] as? String)
+            let completed = try await browser.executeAsync(Self.waitScript, [secondID, "completed"]) as? String
+            #expect(completed?.contains("12 pages, 2 other files") == true, "\(completed ?? "")")
         } catch {
             await browser.quit()
             await harness.stop()
