@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libcmark-gfm and its extensions, from Debian's -dev packages.
@@ -195,6 +196,7 @@ let package = Package(
             name: "PreviewServer",
             dependencies: ["PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "Primitives", "TaskService", "SiteExport",
                            .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "DequeModule", package: "swift-collections")],

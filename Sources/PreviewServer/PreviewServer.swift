@@ -1,6 +1,7 @@
 import Hummingbird
 import IncrementalRender
 import Logging
+import ServiceLifecycle
 public import MarkdownRenderer
 public import SiteExport
 public import TaskService
@@ -19,7 +20,14 @@ public final class PreviewServer: Sendable {
     public let configuration: PreviewServerConfiguration
     let registry: FeedRegistry
     let port = BoundPort()
-    private let running = Locked<Task<Void, any Error>?>(nil)
+    private let running = Locked<Running?>(nil)
+
+    /// What ``stop()`` ends: the server's service group and the heartbeat.
+    private struct Running: Sendable {
+        let task: Task<Void, any Error>
+        let services: ServiceGroup
+        let heartbeat: Task<Void, Never>
+    }
     let reveal: @Sendable (_ name: String, _ line: Int) -> Void
     /// The long tasks started over HTTP (exports); see `Docs/TASKS.md`.
     public let tasks: TaskService
@@ -59,23 +67,20 @@ public final class PreviewServer: Sendable {
             },
             logger: logger
         )
-        let heartbeat = configuration.heartbeatInterval
-        let registry = registry
+        let services = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         let task = Task {
             defer { boundContinuation.finish() }
-            try await withThrowingDiscardingTaskGroup { group in
-                group.addTask { try await app.run() }
-                group.addTask {
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: heartbeat)
-                        registry.heartbeat()
-                    }
-                }
-            }
+            try await services.run()
         }
-        running.withLock { $0 = task }
+        let heartbeatInterval = configuration.heartbeatInterval
+        let registry = registry
+        let heartbeat = Task {
+            while (try? await Task.sleep(for: heartbeatInterval)) != nil { registry.heartbeat() }
+        }
+        running.withLock { $0 = Running(task: task, services: services, heartbeat: heartbeat) }
         var iterator = bound.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
+            heartbeat.cancel()
             task.cancel()
             if case .failure(let error) = await task.result { throw error }
             throw PreviewServerError.notListening
@@ -83,12 +88,20 @@ public final class PreviewServer: Sendable {
         self.port.set(port)
     }
 
-    /// Stops listening, ending every event stream.
-    public func stop() async {
-        guard let task = running.withLock({ state in defer { state = nil }; return state }) else { return }
+    /// Stops listening and ends every event stream, gracefully: the listener closes
+    /// first, pages get `closed`, task streams end, requests in flight finish; whatever
+    /// still runs after `grace` is cancelled.
+    public func stop(grace: Duration = .seconds(5)) async {
+        guard let running = running.withLock({ state in defer { state = nil }; return state }) else { return }
+        running.heartbeat.cancel()
         registry.closeAll()
-        task.cancel()
-        _ = await task.result
+        await running.services.triggerGracefulShutdown()
+        let deadline = Task {
+            try await Task.sleep(for: grace)
+            running.task.cancel()
+        }
+        _ = await running.task.result
+        deadline.cancel()
     }
 
     /// The port listened on (0 before ``start()``).

@@ -1,19 +1,28 @@
 import Foundation
 import Hummingbird
+import Primitives
+import ServiceLifecycle
 import TaskService
 
 /// A task's `text/event-stream` response: one frame per ``TaskEvent`` (`event:` its
 /// name, `data:` the task's status as JSON; a heartbeat's data is `{}`), ending after
-/// the final event.
+/// the final event, or at the first event after a graceful shutdown of the server began.
 enum TaskEventStream {
     static func response(for events: AsyncStream<TaskEvent>) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .xAccelBuffering: "no"],
             body: ResponseBody { writer in
-                for await event in events {
-                    try await writer.write(ByteBuffer(string: frame(event)))
-                    if event.isFinal { break }
+                // A server shutting down gracefully ends the stream at its next event
+                // (a heartbeat comes every tick); the task runs on.
+                let stopping = Locked(false)
+                try await withGracefulShutdownHandler {
+                    for await event in events {
+                        try await writer.write(ByteBuffer(string: frame(event)))
+                        if event.isFinal || stopping.withLock({ $0 }) { break }
+                    }
+                } onGracefulShutdown: {
+                    stopping.withLock { $0 = true }
                 }
                 try await writer.finish(nil)
             }
