@@ -99,6 +99,7 @@ struct ServeCommand: ParsableCommand {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
             source.setEventHandler {
                 watcher.stop()
+                server.tasks.shutdown()   // running exports stop and remove their temporary folders
                 Glibc.exit(0)
             }
             source.resume()

@@ -332,6 +332,7 @@ final class StdioServer: Sendable {
             while true { pause() }
         }
         log("shutting down: \(reason)")
+        preview?.tasks.shutdown()   // running exports stop and remove their temporary folders
         let report = engine.shutdown(timeout: shutdownTimeout)
         for document in report.unsaved {
             let whereabouts = switch document.recovery {

@@ -12,10 +12,10 @@ struct ExportLoadTests {
         let port: Int
         let token: String
 
-        init(root: String) async throws {
+        init(root: String, arguments: [String] = []) async throws {
             try Data("# Notes\n".utf8).write(to: URL(fileURLWithPath: root + "/notes.md"))
             process.executableURL = try Subprocess.builtProduct("mdpreview")
-            process.arguments = ["serve", root + "/notes.md", "--export-root", root]
+            process.arguments = ["serve", root + "/notes.md", "--export-root", root] + arguments
             let stdout = Pipe()
             process.standardOutput = stdout
             process.standardError = FileHandle.nullDevice
@@ -144,5 +144,28 @@ struct ExportLoadTests {
         #expect(listed?.count == 256, "at most 256 finished tasks are kept")
         print("export load: resident set after 10 exports \(afterTen >> 10) KiB, after 1,000 \(afterThousand >> 10) KiB (growth \(growth >> 10) KiB)")
         #expect(afterTen > 0 && growth < 8 << 20, "grew \(growth >> 10) KiB")
+    }
+
+    @Test("serve stopped by SIGTERM during an export: exit 0, the export's temporary folder removed, its worker gone, the destination untouched")
+    func terminatedDuringExport() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("root/docs/a-slow.md", bytes: Array(HostileMarkdown.quadraticInlines(repetitions: 100_000).utf8))
+        let server = try await Server(root: folder.path + "/root", arguments: ["--render-timeout-ms", "120000", "--render-ms-per-kib", "0"])
+        let pid = server.process.processIdentifier
+        _ = try await server.export("docs", into: "site")
+        #expect(await offThread { ProcessTable.eventually(within: .seconds(30)) { !ProcessTable.renderWorkers(startedBy: pid).isEmpty } })
+        #expect(folder.entries(of: "root").contains { $0.hasPrefix(".site.mdpreview-") }, "the export is writing beside the destination")
+        kill(pid, SIGTERM)
+        await offThread { server.process.waitUntilExit() }
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+        #expect(folder.entries(of: "root") == ["docs", "notes.md"])
+        #expect(ProcessTable.renderWorkers(startedBy: pid).isEmpty)
+    }
+}
+
+/// Runs a blocking wait on a thread of its own, off Swift's cooperative pool.
+private func offThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
     }
 }
