@@ -98,7 +98,9 @@ struct StdioBadDocumentTests {
         let failures = Self.events(session, "renderFailed", doc: "slow")
         #expect(failures.count == 1_000 && failures.allSatisfy { $0["reason"] as? String == "timeout" })
         #expect(ProcessTable.descriptorCount(of: pid) == descriptors, "no pipe or descriptor leaked")
-        #expect(ProcessTable.threadCount(of: pid) <= threads, "no thread leaked")
+        // A leak would add a thread per killed render (990 more); libdispatch may start a
+        // worker thread or two of its own on demand (7 against 6 once in CI).
+        #expect(ProcessTable.threadCount(of: pid) <= threads + 2, "no thread leaked")
         #expect(ProcessTable.children(of: pid).isEmpty, "every killed worker was reaped")
         session.send(["op": "open", "doc": "fine", "text": "# still serving\n"])
         #expect(session.wait(timeout: 30) { $0.lastRender["fine"]?["html"] as? String == "<h1>still serving</h1>\n" })
