@@ -162,10 +162,3 @@ struct ExportLoadTests {
         #expect(ProcessTable.renderWorkers(startedBy: pid).isEmpty)
     }
 }
-
-/// Runs a blocking wait on a thread of its own, off Swift's cooperative pool.
-private func offThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: body()) }.start()
-    }
-}

@@ -12,14 +12,14 @@ struct EventStreamTests {
         let harness = try await LivePreviewHarness()
         try await harness.open("a.md", text: "# Title\n\nfirst paragraph\n\n![img](a.png)\n")
         let client = try TestStreamClient(port: harness.port, query: harness.query)
-        try await TestStreamClient.onThread { try client.read(toVersion: 0) }
+        try await offThread { try client.read(toVersion: 0) }
         #expect(client.patches.first?.baseVersion == nil)
         var version: UInt64 = 0
         for (index, character) in "more text".enumerated() {
             version = try harness.insert(String(character), at: 9 + index, in: "a.md")
         }
         await harness.waitFor("a.md", version: version)
-        try await TestStreamClient.onThread { [version] in try client.read(toVersion: version) }
+        try await offThread { [version] in try client.read(toVersion: version) }
         #expect(client.document.html == (try harness.fullRender(of: "a.md")))
         #expect(client.patches.dropFirst().allSatisfy { $0.baseVersion != nil }, "no snapshot after the first")
         // The image's block was never part of a patch after the snapshot.
@@ -32,10 +32,10 @@ struct EventStreamTests {
         let harness = try await LivePreviewHarness(resumableLimit: 8)
         try await harness.open("a.md", text: "# T\n\nalpha\n\nbeta\n")
         let first = try TestStreamClient(port: harness.port, query: harness.query)
-        try await TestStreamClient.onThread { try first.read(toVersion: 0) }
+        try await offThread { try first.read(toVersion: 0) }
         var version = try harness.insert("A", at: 6, in: "a.md")
         await harness.waitFor("a.md", version: version)
-        try await TestStreamClient.onThread { [version] in try first.read(toVersion: version) }
+        try await offThread { [version] in try first.read(toVersion: version) }
         let seen = try #require(first.document.version)
         first.connection.close()
         for offset in 0 ..< 5 {
@@ -44,11 +44,11 @@ struct EventStreamTests {
         }
         let resumed = try TestStreamClient(port: harness.port, query: harness.query, lastEventID: seen, startingFrom: first.document)
         // The resumed client starts from the first client's state.
-        try await TestStreamClient.onThread { () throws -> Void in
+        try await offThread { () throws -> Void in
             _ = try resumed.read(until: { _, event in event.event == "patch" })
         }
         #expect(resumed.patches.first?.baseVersion == seen)
-        try await TestStreamClient.onThread { [version] in try resumed.read(toVersion: version) }
+        try await offThread { [version] in try resumed.read(toVersion: version) }
         #expect(resumed.document.html == (try harness.fullRender(of: "a.md")))
         #expect(resumed.patches.allSatisfy { $0.baseVersion != nil }, "no snapshot")
 
@@ -59,7 +59,7 @@ struct EventStreamTests {
         }
         for unknown: UInt64 in [999_999, 0] {
             let stranger = try TestStreamClient(port: harness.port, query: harness.query, lastEventID: unknown)
-            try await TestStreamClient.onThread { [version] in try stranger.read(toVersion: version) }
+            try await offThread { [version] in try stranger.read(toVersion: version) }
             #expect(stranger.patches.first?.baseVersion == nil, "Last-Event-ID \(unknown)")
             #expect(stranger.document.html == (try harness.fullRender(of: "a.md")))
         }
@@ -71,7 +71,7 @@ struct EventStreamTests {
         let harness = try await LivePreviewHarness(backlogLimit: 4)
         try await harness.open("a.md", text: "# T\n\nalpha\n\nbeta\n")
         let clients = try (0 ..< 5).map { _ in try TestStreamClient(port: harness.port, query: harness.query) }
-        let reading = clients.map { client in Task { try await TestStreamClient.onThread { try client.read(toVersion: 30) } } }
+        let reading = clients.map { client in Task { try await offThread { try client.read(toVersion: 30) } } }
         for step in 0 ..< 30 { try harness.insert(step % 7 == 6 ? "\n\n" : "z", at: 6, in: "a.md") }
         for task in reading { try await task.value }
         let expected = try harness.fullRender(of: "a.md")
@@ -84,7 +84,7 @@ struct EventStreamTests {
         let harness = try await LivePreviewHarness(heartbeat: .milliseconds(50))
         try await harness.open("a.md", text: "x\n")
         let client = try TestStreamClient(port: harness.port, query: harness.query)
-        try await TestStreamClient.onThread { () throws -> Void in
+        try await offThread { () throws -> Void in
             _ = try client.read(until: { _, event in event.comments.contains("heartbeat") })
         }
         #expect(client.events.contains { $0.comments.contains("heartbeat") })
@@ -96,9 +96,9 @@ struct EventStreamTests {
         let harness = try await LivePreviewHarness()
         try await harness.open("a.md", text: "x\n")
         let client = try TestStreamClient(port: harness.port, query: harness.query)
-        try await TestStreamClient.onThread { try client.read(toVersion: 0) }
+        try await offThread { try client.read(toVersion: 0) }
         try harness.engine.close("a.md")
-        let ended = try await TestStreamClient.onThread { () throws -> Bool in
+        let ended = try await offThread { () throws -> Bool in
             _ = try client.read(until: { _, event in event.event == "closed" })
             return try client.read(until: { _, _ in false }) == false
         }

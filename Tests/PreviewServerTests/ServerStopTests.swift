@@ -38,7 +38,7 @@ struct ServerStopTests {
             try stream.write(Array("GET /api/documents/1/stream?\(query) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8))
             return stream
         }
-        for stream in streams { _ = try await offThread { try? stream.readEvent() } }
+        for stream in streams { _ = await offThread { try? stream.readEvent() } }
         #expect(await offThread { ProcessTable.eventually(within: .seconds(10)) { state.withLock { $0.answered >= 20 } } })
         state.withLock { $0.stopping = true }
         let start = ContinuousClock.now

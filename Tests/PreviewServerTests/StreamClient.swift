@@ -52,11 +52,4 @@ final class TestStreamClient: @unchecked Sendable {
             throw LoopbackConnection.Failure(description: "the stream ended before version \(version)")
         }
     }
-
-    /// Runs `body` on a thread of its own (these reads block).
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
 }

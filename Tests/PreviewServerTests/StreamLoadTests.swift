@@ -15,7 +15,7 @@ struct StreamLoadTests {
         let readers = try (0 ..< 100).map { _ in try TestStreamClient(port: harness.port, query: harness.query) }
         let stalled = try (0 ..< 20).map { _ in try TestStreamClient(port: harness.port, query: harness.query, receiveBuffer: 4096) }
         // Every client is connected before the edits start.
-        for client in readers + stalled { try await TestStreamClient.onThread { try client.read(toVersion: 0) } }
+        for client in readers + stalled { try await offThread { try client.read(toVersion: 0) } }
         #expect(harness.server.streamStatistics(of: "load.md").clients == 120)
 
         let finalVersion = UInt64(300)
@@ -23,7 +23,7 @@ struct StreamLoadTests {
         // the process's thread count, which other suites' leak checks read).
         let reading = stride(from: 0, to: readers.count, by: 25).map { start in
             let group = Array(readers[start ..< start + 25])
-            return Task { try await TestStreamClient.onThread { for client in group { try client.read(toVersion: finalVersion) } } }
+            return Task { try await offThread { for client in group { try client.read(toVersion: finalVersion) } } }
         }
         var largest = 0
         var offset = "# Load\n\n".unicodeScalars.count + 9
@@ -44,7 +44,7 @@ struct StreamLoadTests {
         for client in readers where client.document.html != expected || client.document.version != finalVersion { wrong += 1 }
         #expect(wrong == 0, "\(wrong) of 100 clients did not end with the final HTML")
         #expect(largest <= 16 + 2, "frames queued for one client: \(largest)")
-        for client in stalled { try await TestStreamClient.onThread { try client.read(toVersion: finalVersion) } }
+        for client in stalled { try await offThread { try client.read(toVersion: finalVersion) } }
         #expect(stalled.allSatisfy { $0.document.html == expected })
         await harness.stop()
     }
@@ -54,7 +54,7 @@ struct StreamLoadTests {
         let harness = try await LivePreviewHarness(backlogLimit: 4)
         try await harness.open("big.md", text: "# Big\n")
         let stalled = try TestStreamClient(port: harness.port, query: harness.query, receiveBuffer: 4096)
-        try await TestStreamClient.onThread { try stalled.read(toVersion: 0) }
+        try await offThread { try stalled.read(toVersion: 0) }
         // Each edit adds a 64 KiB paragraph: 80 of them (5 MiB of patches) fill the
         // socket buffers of a client that does not read (its own is 4 KiB).
         let paragraph = String(repeating: "word ", count: 13_107) + "\n\n"
@@ -68,7 +68,7 @@ struct StreamLoadTests {
             largest = max(largest, harness.server.streamStatistics(of: "big.md").largestBacklog)
         }
         #expect(largest <= 4 + 2, "frames queued for the stalled client: \(largest)")
-        try await TestStreamClient.onThread { [version] in try stalled.read(toVersion: version) }
+        try await offThread { [version] in try stalled.read(toVersion: version) }
         #expect(stalled.document.html == (try harness.fullRender(of: "big.md")))
         #expect(stalled.patches.dropFirst().contains { $0.baseVersion == nil }, "it was switched to a snapshot")
         await harness.stop()

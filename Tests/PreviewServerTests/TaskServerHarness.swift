@@ -143,11 +143,3 @@ extension ServerSentEvent {
         (data.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }) ?? [:]
     }
 }
-
-/// Runs a blocking wait on a thread of its own, so that it holds no thread of Swift's
-/// cooperative pool (which the server's handlers need).
-func offThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: body()) }.start()
-    }
-}
