@@ -13,34 +13,21 @@ enum PreviewPage {
         let highlightTags = highlight
             ? "<link rel=\"stylesheet\" href=\"/assets/highlight.css\">\n<script nonce=\"\(nonce)\" src=\"/assets/highlight.js\"></script>\n"
             : ""
-        return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="generator" content="mdpreview">
-        <title>mdpreview</title>
-        <style nonce="\(nonce)">
-        \(HTMLPage.stylesheet)
-        \(statusStyle)
-        \(TaskPanel.style)
-        </style>
-        \(highlightTags)</head>
-        <body>
-        <main class="markdown-body" id="preview" data-document="\(HTMLPage.escape(documentID ?? ""))"></main>
-        <div id="preview-status" data-kind="waiting" role="status" aria-live="polite">connecting…</div>
-        \(TaskPanel.element)
-        <script nonce="\(nonce)">
-        \(PageScript.source)
-        </script>
-        <script nonce="\(nonce)">
-        \(TaskPanel.source)
-        </script>
-        </body>
-        </html>
+        return HTMLPage.document(
+            title: "mdpreview", styleNonce: nonce, extraStyle: "\n\(statusStyle)\n\(TaskPanel.style)", extraHead: highlightTags,
+            body: """
+            <main class="markdown-body" id="preview" data-document="\(HTMLPage.escape(documentID ?? ""))"></main>
+            <div id="preview-status" data-kind="waiting" role="status" aria-live="polite">connecting…</div>
+            \(TaskPanel.element)
+            <script nonce="\(nonce)">
+            \(PageScript.source)
+            </script>
+            <script nonce="\(nonce)">
+            \(TaskPanel.source)
+            </script>
 
-        """
+            """
+        )
     }
 
     /// The page's Content-Security-Policy: scripts and inline styles only with the nonce;

@@ -4,7 +4,15 @@
 public enum HTMLPage {
     /// The page for `body`, titled `title` (escaped).
     public static func wrap(body: String, title: String) -> String {
-        """
+        document(title: title, body: "<main class=\"markdown-body\">\n\(body)</main>\n")
+    }
+
+    /// A whole HTML document with the page's head: doctype, charset, viewport, generator,
+    /// `title` (escaped), and one `<style>` (with `styleNonce`, for a Content-Security-Policy)
+    /// holding ``stylesheet`` then `extraStyle`; `extraHead` before `</head>`, then `body`.
+    public static func document(title: String, styleNonce: String? = nil, extraStyle: String = "", extraHead: String = "", body: String) -> String {
+        let nonce = styleNonce.map { " nonce=\"\($0)\"" } ?? ""
+        return """
         <!DOCTYPE html>
         <html lang="en">
         <head>
@@ -12,14 +20,12 @@ public enum HTMLPage {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="generator" content="mdpreview">
         <title>\(escape(title))</title>
-        <style>
-        \(stylesheet)
+        <style\(nonce)>
+        \(stylesheet)\(extraStyle)
         </style>
-        </head>
+        \(extraHead)</head>
         <body>
-        <main class="markdown-body">
-        \(body)</main>
-        </body>
+        \(body)</body>
         </html>
 
         """
