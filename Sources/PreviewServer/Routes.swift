@@ -91,10 +91,15 @@ extension PreviewServer {
                 version: feed.version, rawHTML: feed.rawHTML, page: "/documents/\(feed.id)", stream: "/api/documents/\(feed.id)/stream"
             )
         }
+        return Self.json(DocumentList(documents: documents))
+    }
+
+    /// A JSON response (keys sorted, slashes unescaped).
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(DocumentList(documents: documents))) ?? Data("{\"documents\":[]}".utf8)
-        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{\"error\":\"encoding failed\"}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -3,8 +3,9 @@ import Glibc
 #endif
 
 /// Writes all of `bytes` to `fd`, retrying short writes and EINTR. Returns false when
-/// the descriptor refuses (a closed pipe gives EPIPE, as SIGPIPE is ignored).
-func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+/// the descriptor refuses (a closed pipe gives EPIPE, as SIGPIPE is ignored; a full disk
+/// ENOSPC), with `errno` set.
+package func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
     bytes.withUnsafeBytes { writeAll($0, to: fd) }
 }
 

@@ -1,3 +1,4 @@
+import RenderWorkers
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,20 +77,11 @@ enum FileTree {
     }
 
     /// Writes `bytes` to a new file at `path`; a short write (a full disk) is an error.
-    static func write(_ bytes: some Collection<UInt8>, to path: String) throws(SiteWriteError) {
+    static func write(_ bytes: [UInt8], to path: String) throws(SiteWriteError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .cannotCreate(path, String(cString: strerror(errno))) }
         defer { close(descriptor) }
-        let buffer = Array(bytes)
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .cannotCreate(path, String(cString: strerror(errno)))
-            }
-            offset += written
-        }
+        guard writeAll(bytes, to: descriptor) else { throw .cannotCreate(path, String(cString: strerror(errno))) }
     }
 
     /// The bytes of the file at `path`, or why they cannot be read.

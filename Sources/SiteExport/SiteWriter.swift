@@ -68,7 +68,7 @@ struct SiteWriter {
     }
 
     func writeMarker() throws(SiteWriteError) {
-        try FileTree.write("mdpreview export of \(source)\n".utf8, to: folder + "/" + SiteFolder.markerName)
+        try FileTree.write(Array("mdpreview export of \(source)\n".utf8), to: folder + "/" + SiteFolder.markerName)
     }
 
     private mutating func failOrThrow(_ file: String, _ reason: String, strict: Bool) throws(SiteWriteError) {
