@@ -43,17 +43,6 @@ public final class TaskService: Sendable {
         poolConfiguration.startsPaused = true
         pool = WorkerPool(configuration: poolConfiguration)
         self.clock = poolConfiguration.clock
-        if let interval = configuration.tickInterval {
-            ticker.withLock { ticker in
-                ticker = Task { [weak self] in
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
-                        guard let self else { return }
-                        self.tick()
-                    }
-                }
-            }
-        }
     }
 
     deinit {
@@ -80,6 +69,7 @@ public final class TaskService: Sendable {
             return id
         }
         pool.start()
+        startTicking()
         let handle: TaskHandle<Void>
         do {
             handle = try pool.submit(name: task.kind, priority: .normal) { [self] context in run(task, id: id, context: context) }
@@ -201,6 +191,22 @@ public final class TaskService: Sendable {
 }
 
 extension TaskService {
+    /// Starts the ticks (once, with the first task: a service that never runs one never
+    /// wakes up).
+    private func startTicking() {
+        guard let interval = configuration.tickInterval else { return }
+        ticker.withLock { ticker in
+            guard ticker == nil else { return }
+            ticker = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    guard let self else { return }
+                    self.tick()
+                }
+            }
+        }
+    }
+
     /// The pool's closure for one task.
     private func run<Task: LongTask>(_ task: Task, id: String, context: TaskContext) {
         let now = clock.now

@@ -147,6 +147,19 @@ struct TaskServiceTests {
         service.shutdown()
     }
 
+    @Test("the service ticks on its own once it has a task: a subscriber hears heartbeats")
+    func ticksOnItsOwn() async throws {
+        let service = TaskService(configuration: .init(tickInterval: .milliseconds(10)))
+        let gate = Gate()
+        let id = try service.submit(GatedTask(gate: gate))
+        #expect(gate.waitForArrivals(1))
+        let events = try #require(service.events(of: id))
+        for await event in events where event.name == "heartbeat" { break }
+        gate.open()
+        #expect(await service.finalStatus(of: id)?.state == .completed)
+        service.shutdown()
+    }
+
     @Test("time to live: a finished task is listed until its TTL passes, then forgotten; running ones stay")
     func timeToLive() async throws {
         let clock = ManualPoolClock()
