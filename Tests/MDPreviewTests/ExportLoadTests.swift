@@ -20,7 +20,7 @@ struct ExportLoadTests {
             process.standardOutput = stdout
             process.standardError = FileHandle.nullDevice
             try process.run()
-            let line = try await Self.firstLine(of: stdout.fileHandleForReading)
+            let line = try await Subprocess.firstLine(of: stdout.fileHandleForReading)
             let url = try #require(URLComponents(string: line))
             port = try #require(url.port)
             token = try #require(url.queryItems?.first { $0.name == "token" }?.value)
@@ -48,23 +48,6 @@ struct ExportLoadTests {
         }
 
         var residentBytes: Int { ProcessTable.residentBytes(of: process.processIdentifier) }
-
-        private static func firstLine(of handle: FileHandle) async throws -> String {
-            try await withCheckedThrowingContinuation { continuation in
-                Thread {
-                    var bytes: [UInt8] = []
-                    while true {
-                        let data = handle.availableData
-                        if data.isEmpty { continuation.resume(throwing: LoopbackConnection.Failure(description: "serve printed no URL")); return }
-                        bytes += data
-                        if let newline = bytes.firstIndex(of: 0x0A) {
-                            continuation.resume(returning: String(decoding: bytes[..<newline], as: UTF8.self))
-                            return
-                        }
-                    }
-                }.start()
-            }
-        }
     }
 
     /// What one follower saw: the last event's name, the result's page count, how many events.

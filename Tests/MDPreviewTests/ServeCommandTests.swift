@@ -23,7 +23,7 @@ struct ServeCommandTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        let line = try await Self.firstLine(of: stdout.fileHandleForReading)
+        let line = try await Subprocess.firstLine(of: stdout.fileHandleForReading)
         let url = try #require(URLComponents(string: line))
         #expect(url.scheme == "http" && url.host == "127.0.0.1")
         let port = try #require(url.port)
@@ -61,23 +61,6 @@ struct ServeCommandTests {
         #expect(result.status == 66)
         #expect(result.stderrText.contains("/nonexistent/notes.md"))
         #expect(result.stdout.isEmpty)
-    }
-
-    private static func firstLine(of handle: FileHandle) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                var bytes: [UInt8] = []
-                while true {
-                    let data = handle.availableData
-                    if data.isEmpty { continuation.resume(throwing: LoopbackConnection.Failure(description: "serve printed no URL")); return }
-                    bytes += data
-                    if let newline = bytes.firstIndex(of: 0x0A) {
-                        continuation.resume(returning: String(decoding: bytes[..<newline], as: UTF8.self))
-                        return
-                    }
-                }
-            }.start()
-        }
     }
 
     /// Reads stream frames until a patch carries `text`.

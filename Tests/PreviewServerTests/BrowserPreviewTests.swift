@@ -66,7 +66,7 @@ struct BrowserPreviewTests {
         """
         try await harness.open("e2e.md", text: text, folder: folder.path)
         let browser = try await HeadlessChromium()
-        try await Self.closing(browser, then: harness) {
+        try await closing(browser, then: harness.stop) {
             try await browser.navigate(to: try #require(harness.server.url(ofDocument: "e2e.md")))
             #expect(try await browser.executeAsync(Self.waitScript, [0, true]) as? Bool == true)
             #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "e2e.md")]) as? Bool == true)
@@ -119,7 +119,7 @@ struct BrowserPreviewTests {
         let paragraphs = (0 ..< 120).map { "Paragraph \($0): " + String(repeating: "words to fill the line ", count: 6) }
         try await harness.open("long.md", text: paragraphs.joined(separator: "\n\n") + "\n")
         let browser = try await HeadlessChromium()
-        try await Self.closing(browser, then: harness) {
+        try await closing(browser, then: harness.stop) {
             try await browser.navigate(to: try #require(harness.server.url(ofDocument: "long.md")))
             #expect(try await browser.executeAsync(Self.waitScript, [0, true]) as? Bool == true)
             // Paragraph 60 at the top of the viewport, with Chromium's own scroll anchoring
@@ -158,21 +158,6 @@ struct BrowserPreviewTests {
             #expect(visible == true)
         }
     }
-
-    /// Runs `body`, then quits the browser before stopping the server, whether `body`
-    /// threw or not: a page that reconnects to a server being stopped races NIO's
-    /// teardown of the new connection.
-    private static func closing(_ browser: HeadlessChromium, then harness: LivePreviewHarness, _ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch {
-            await browser.quit()
-            await harness.stop()
-            throw error
-        }
-        await browser.quit()
-        await harness.stop()
-    }
 }
 
 /// The page's task panel in headless Chromium.
@@ -199,12 +184,9 @@ struct TaskPanelBrowserTests {
             return
         }
         let harness = try await TaskServerHarness()
-        harness.holdRenders(true)
-        let (_, json) = try await harness.export()
-        let id = try #require(json["id"] as? String)
-        #expect(await harness.waitForRenders(1))
+        let id = try await harness.startHeldExport()
         let browser = try await HeadlessChromium()
-        do {
+        try await closing(browser, then: harness.stop) {
             try await browser.navigate(to: "http://127.0.0.1:\(harness.port)/?\(harness.query)")
             let running = try await browser.executeAsync(Self.waitScript, [id, "running"]) as? String
             #expect(running?.contains("export → site · running") == true && running?.contains("1/14 part0/figure0.png") == true, "\(running ?? "")")
@@ -223,12 +205,20 @@ struct TaskPanelBrowserTests {
             let secondID = try #require(second["id"] as? String)
             let completed = try await browser.executeAsync(Self.waitScript, [secondID, "completed"]) as? String
             #expect(completed?.contains("12 pages, 2 other files") == true, "\(completed ?? "")")
-        } catch {
-            await browser.quit()
-            await harness.stop()
-            throw error
         }
-        await browser.quit()
-        await harness.stop()
     }
+}
+
+/// Runs `body`, then quits the browser before stopping the server (`stop`), whether
+/// `body` threw or not: the server should not see a page reconnecting while it stops.
+private func closing(_ browser: HeadlessChromium, then stop: () async -> Void, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        await browser.quit()
+        await stop()
+        throw error
+    }
+    await browser.quit()
+    await stop()
 }

@@ -4,6 +4,7 @@ import PreviewServer
 import Primitives
 import SiteExport
 import TaskService
+import Testing
 import TestSupport
 import WorkerPool
 
@@ -63,6 +64,21 @@ final class TaskServerHarness: Sendable {
     func waitForRenders(_ count: Int) async -> Bool {
         let gate = gate
         return await offThread { gate.withLock(waitingUntil: { $0.started >= count }, deadline: .now.advanced(by: .seconds(30))) { _, ready in ready } }
+    }
+
+    /// Starts an export of `docs` into `site` whose renders wait at the gate, and waits
+    /// until its first render does; returns its id.
+    func startHeldExport() async throws -> String {
+        holdRenders(true)
+        let (_, json) = try await export()
+        let id = try #require(json["id"] as? String)
+        #expect(await waitForRenders(1))
+        return id
+    }
+
+    /// A reader of task `id`'s event stream.
+    func stream(of id: String) -> TaskStreamReader {
+        TaskStreamReader(port: port, path: "/api/tasks/\(id)/stream?\(query)")
     }
 
     /// Posts an export and returns the response and its JSON.

@@ -52,6 +52,20 @@ public enum Subprocess {
         )
     }
 
+    /// The first line `handle` gives (a server's URL line), read off the cooperative pool;
+    /// throws when it ends first.
+    public static func firstLine(of handle: FileHandle) async throws -> String {
+        try await offThread {
+            var bytes: [UInt8] = []
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { throw LoopbackConnection.Failure(description: "the process printed no line") }
+                bytes += data
+                if let newline = bytes.firstIndex(of: 0x0A) { return String(decoding: bytes[..<newline], as: UTF8.self) }
+            }
+        }
+    }
+
     /// The first executable named `name` on `PATH`, or nil.
     public static func which(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
