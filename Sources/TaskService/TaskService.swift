@@ -235,23 +235,18 @@ extension TaskService {
     /// The task's closure returned `result` or threw `error`: it completed or failed,
     /// unless it was asked to stop before committing (then it was cancelled or timed out).
     private func finish(_ id: String, result: (any Encodable & Sendable)?, error: (any Error)?) {
-        let stop = state.withLock { state -> TaskState? in
-            guard let record = state.records[id], record.shouldStop else { return nil }
-            return record.stop
+        let stop = state.withLock { state -> (reason: TaskState, timeout: Duration)? in
+            guard let record = state.records[id], record.shouldStop, let reason = record.stop else { return nil }
+            return (reason, record.timeout)
         }
-        switch stop {
-        case .timedOut?:
-            let timeout = status(of: id)?.timings.timeoutMs ?? 0
-            end(id, as: .timedOut, error: "timed out after \(Self.seconds(timeout)) s")
-        case .some:
+        if let stop {
+            end(id, as: stop.reason, error: stop.reason == .timedOut ? "timed out after \(Self.seconds(stop.timeout)) s" : "cancelled")
+        } else if error is CancellationError {
             end(id, as: .cancelled, error: "cancelled")
-        case nil:
-            if let error {
-                end(id, as: error is CancellationError ? .cancelled : .failed,
-                    error: error is CancellationError ? "cancelled" : String(describing: error))
-            } else {
-                end(id, as: .completed, result: result)
-            }
+        } else if let error {
+            end(id, as: .failed, error: String(describing: error))
+        } else {
+            end(id, as: .completed, result: result)
         }
     }
 
@@ -320,7 +315,9 @@ extension TaskService {
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
-    private static func seconds(_ milliseconds: Double) -> String {
-        milliseconds.truncatingRemainder(dividingBy: 1000) == 0 ? String(Int(milliseconds / 1000)) : String(milliseconds / 1000)
+    /// `duration` in seconds: whole when it is, fractional otherwise.
+    private static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return attoseconds == 0 ? String(seconds) : String(duration.milliseconds / 1000)
     }
 }
