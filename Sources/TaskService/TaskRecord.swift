@@ -21,6 +21,8 @@ struct TaskRecord {
     var committing = false
     var result: (any Encodable & Sendable)?
     var error: String?
+    /// What a failed task threw.
+    var failure: (any Error)?
     var subscribers: [Int: AsyncStream<TaskEvent>.Continuation] = [:]
     /// Removes the task from the pool's queue; true if it had not started.
     var cancelQueued: (@Sendable () -> Bool)?
@@ -48,7 +50,7 @@ struct TaskRecord {
                 runningMs: startedAt.map { $0.duration(to: endedAt ?? now).milliseconds },
                 timeoutMs: timeout.milliseconds, submittedAt: submittedWallClock
             ),
-            result: result, error: error
+            result: result, error: error, failure: failure
         )
     }
 

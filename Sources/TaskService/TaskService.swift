@@ -244,7 +244,7 @@ extension TaskService {
         } else if error is CancellationError {
             end(id, as: .cancelled, error: "cancelled")
         } else if let error {
-            end(id, as: .failed, error: String(describing: error))
+            end(id, as: .failed, error: String(describing: error), failure: error)
         } else {
             end(id, as: .completed, result: result)
         }
@@ -253,12 +253,16 @@ extension TaskService {
     /// Ends the task (once): records its final state, sends the final event, finishes
     /// its subscribers, frees its exclusive key and drops the oldest finished tasks
     /// beyond the limit. With `onlyIfQueued`, only a task that never started is ended.
-    private func end(_ id: String, as final: TaskState, result: (any Encodable & Sendable)? = nil, error: String? = nil, onlyIfQueued: Bool = false) {
+    private func end(
+        _ id: String, as final: TaskState, result: (any Encodable & Sendable)? = nil, error: String? = nil, failure: (any Error)? = nil,
+        onlyIfQueued: Bool = false
+    ) {
         let now = clock.now
         let subscribers = state.withLock { state -> [AsyncStream<TaskEvent>.Continuation] in
             guard var record = state.records[id], !record.state.isFinal, !onlyIfQueued || record.state == .queued else { return [] }
             record.result = result
             record.error = error
+            record.failure = failure
             let subscribers = record.end(final, at: now)
             state.records[id] = record
             if let key = record.exclusiveKey, state.exclusive[key] == id { state.exclusive[key] = nil }

@@ -18,6 +18,9 @@ public struct TaskStatus: Sendable, Encodable {
     public let result: (any Encodable & Sendable)?
     /// Why it failed, was cancelled or timed out.
     public let error: String?
+    /// What a failed task threw, for callers that act on its type (not encoded: `error`
+    /// is its description).
+    public let failure: (any Error)?
 
     /// Progress as last reported.
     public struct Progress: Sendable, Encodable, Hashable {

@@ -112,7 +112,8 @@ struct ExportCommand: ParsableCommand {
             throw ExitCode(75)
         case .failed, .queued, .running:
             StandardError.write("mdpreview: export failed: \(status.error ?? "unknown error"); \(destination) is unchanged")
-            throw ExitCode(status.error?.contains("strict export") == true ? SysExits.dataError : SysExits.ioError)
+            if case .pageFailed? = status.failure as? SiteWriteError { throw ExitCode(SysExits.dataError) }
+            throw ExitCode(SysExits.ioError)
         }
     }
 

@@ -115,6 +115,7 @@ struct TaskServiceTests {
         let id = try service.submit(GatedTask(gate: gate, behaviour: .fail))
         let final = await service.finalStatus(of: id)
         #expect(final?.state == .failed && final?.error == "the disk is full")
+        #expect(final?.failure is TestFailure, "the thrown value, for callers that act on its type")
         service.shutdown()
     }
 
