@@ -39,6 +39,9 @@ struct StdioPatchTests {
         session.send(["op": "render", "doc": "p"])
         let final = document.version
         #expect(session.wait(timeout: 30) { $0.lastRender["p"]?["version"] as? UInt64 == final }, "render sends the whole HTML of a patch document")
+        // The other document renders on its own schedule (its first render may wait for a
+        // worker process to start), so its render event can come after the answer for "p".
+        #expect(session.wait(timeout: 30) { $0.lastRender["h"] != nil }, "the plain document gets its render event")
         let events = session.snapshot.events
         var client = RenderedDocument()
         for event in events where event["event"] as? String == "patch" {
