@@ -100,6 +100,9 @@ struct ServeCommand: ParsableCommand {
             source.setEventHandler {
                 watcher.stop()
                 server.tasks.shutdown()   // running exports stop and remove their temporary folders
+                // Kills and reaps the engine's render workers: without it they die by their
+                // parent-death signal only after this process has gone.
+                engine.shutdown(timeout: .zero)
                 Glibc.exit(0)
             }
             source.resume()
