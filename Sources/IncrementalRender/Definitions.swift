@@ -92,3 +92,46 @@ extension IncrementalDocument {
         return DefinitionContext(input: input, windowLine: windowLine)
     }
 }
+
+extension IncrementalDocument {
+    /// The largest segment whose text is kept for ``DefinitionProbe``; a window holding
+    /// a larger one that may define references is parsed whole when it changes.
+    static let definitionSourceLimit = 64 << 10
+
+    /// The segments of `records` (new blocks of a window whose bytes, from `start`, are
+    /// `bytes`, and whose regions end at `end`) that may define link references: the
+    /// index of each one's first block, and its text.
+    static func definitionSegments(
+        of records: [BlockRecord], in bytes: UnsafeBufferPointer<UInt8>, at start: Int, end: Int
+    ) -> [(first: Int, bytes: [UInt8])] {
+        var segments: [(first: Int, bytes: [UInt8])] = []
+        var first = 0
+        while first < records.count {
+            var next = first + 1
+            while next < records.count && records[next].cut == .none { next += 1 }
+            if records[first ..< next].contains(where: { $0.flags.contains(.definition) }) {
+                let segmentEnd = next < records.count ? records[next].regionStart : end
+                segments.append((first, Array(bytes[(records[first].regionStart - start) ..< (segmentEnd - start)])))
+            }
+            first = next
+        }
+        return segments
+    }
+
+    /// The kept text of the segments of the blocks `window` (whole segments) that may
+    /// define link references, in order, or nil when one was too large to keep.
+    func definitionSources(of window: Range<Int>) -> [[UInt8]]? {
+        var sources: [[UInt8]] = []
+        var first = window.lowerBound
+        while first < window.upperBound {
+            var next = first + 1
+            while next < window.upperBound && records[next].cut == .none { next += 1 }
+            if records[first ..< next].contains(where: { $0.flags.contains(.definition) }) {
+                guard let source = definitionSources[records[first].key] else { return nil }
+                sources.append(source)
+            }
+            first = next
+        }
+        return sources
+    }
+}

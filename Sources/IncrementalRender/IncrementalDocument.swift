@@ -30,6 +30,10 @@ public struct IncrementalDocument: Sendable {
     /// The number of line terminators in the text.
     var terminatorCount = 0
     var nextKey: UInt64 = 0
+    /// The text of each segment (run of blocks from one cut to the next) that may define
+    /// link references, under its first block's key: what an edit of it is compared
+    /// with (``DefinitionProbe``).
+    var definitionSources: [BlockKey: [UInt8]] = [:]
 
     /// An empty document; the first update parses the whole text.
     public init(options: RenderOptions = .default) {
@@ -80,10 +84,12 @@ public struct IncrementalDocument: Sendable {
     /// The number of top-level blocks.
     public var blockCount: Int { records.count }
 
-    /// Bytes kept: the block table, the HTML and the footnote section. O(b).
+    /// Bytes kept: the block table, the HTML, the footnote section and the text of the
+    /// segments that may define link references. O(b).
     public var memoryFootprint: (perBlock: Int, total: Int) {
         let perBlock = MemoryLayout<BlockRecord>.stride + MemoryLayout<String>.stride
-        return (perBlock, records.count * perBlock + htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count })
+        let sources = definitionSources.values.reduce(0) { $0 + $1.count + MemoryLayout<BlockKey>.stride + MemoryLayout<[UInt8]>.stride }
+        return (perBlock, records.count * perBlock + htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count } + sources)
     }
 
     // MARK: Updating

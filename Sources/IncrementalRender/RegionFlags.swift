@@ -40,7 +40,7 @@ struct RegionFlags: OptionSet, Sendable, Hashable {
             if isCaret { flags.insert(.caret) }
             if startsLine(at: open, in: bytes) {
                 switch label(at: open, in: bytes) {
-                case .definition:
+                case .definition(closingAt: _):
                     flags.insert(.definition)
                     if isCaret { flags.insert(.footnoteDefinition) }
                 case .unclosed:
@@ -70,7 +70,25 @@ struct RegionFlags: OptionSet, Sendable, Hashable {
         return true
     }
 
-    private enum Label { case definition, notDefinition, unclosed }
+    /// The labels of the lines that may start a link reference definition in `bytes` (a
+    /// text that ends where no paragraph can go on), in order: each one from after its
+    /// `[` to before its `]`. Nil when one of them spans lines or holds `<`, `` ` `` or
+    /// `\`, which a probe (see `DefinitionProbe`) could not be trusted to resolve.
+    static func definitionLabels(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
+        var labels: [Range<Int>] = []
+        var index = 0
+        while let open = bytes[index...].firstIndex(of: UInt8(ascii: "[")) {
+            index = open + 1
+            guard startsLine(at: open, in: bytes), case .definition(let close) = label(at: open, in: bytes) else { continue }
+            let label = (open + 1) ..< close
+            guard !bytes[label].contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "\\") })
+            else { return nil }
+            labels.append(label)
+        }
+        return labels
+    }
+
+    private enum Label { case definition(closingAt: Int), notDefinition, unclosed }
 
     /// Whether the label opened at `open` can be a definition's: its first unescaped `]`
     /// is followed by `:`. A label has no unescaped `[` and, being in a paragraph, no
@@ -81,7 +99,7 @@ struct RegionFlags: OptionSet, Sendable, Hashable {
             switch bytes[index] {
             case UInt8(ascii: "\\"): index += 2
             case UInt8(ascii: "]"):
-                return index + 1 >= bytes.count ? .unclosed : bytes[index + 1] == UInt8(ascii: ":") ? .definition : .notDefinition
+                return index + 1 >= bytes.count ? .unclosed : bytes[index + 1] == UInt8(ascii: ":") ? .definition(closingAt: index) : .notDefinition
             case UInt8(ascii: "["): return .notDefinition
             case 0x0A, 0x0D:
                 index += 1

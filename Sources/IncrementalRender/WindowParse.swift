@@ -18,14 +18,18 @@ struct BlockRecord: Sendable {
     var lines: ClosedRange<Int>
 }
 
-/// What link reference definitions and footnotes ask of a window parse.
-enum ReferenceHazard {
-    /// Nothing: the window parses on its own.
-    case none
+/// What link reference definitions and footnotes ask of a window parse (none: the
+/// window parses on its own).
+struct ReferenceHazard: OptionSet {
+    let rawValue: UInt8
+
     /// The window may use definitions made outside it: parse it with them.
-    case needsDefinitions
-    /// Only a full parse is exact.
-    case fullParse(FullParseReason)
+    static let needsDefinitions = ReferenceHazard(rawValue: 1)
+    /// The window may make definitions that blocks outside it use: the update holds only
+    /// if they come out the same (``DefinitionProbe``).
+    static let keepsDefinitions = ReferenceHazard(rawValue: 2)
+    /// Footnote numbering or the footnote section may change: only a full parse is exact.
+    static let footnotes = ReferenceHazard(rawValue: 4)
 }
 
 /// What re-parsing one window came to.
@@ -57,15 +61,15 @@ extension IncrementalDocument {
             oldFlags.formUnion(records[index].flags)
         }
         var definitions: DefinitionContext?
+        var hazard: ReferenceHazard = []
         if !isWhole {
             var newFlags = bytes.withUnsafeBufferPointer(RegionFlags.scan)
             // A label still open at the window's end may close in the text after it.
             if newFlags.contains(.unclosedLabel) && window.upperBound < records.count { return .widen }
             newFlags = newFlags.closed
-            switch Self.referenceHazard(old: oldFlags, new: newFlags, outside: (totals - oldCounts).present) {
-            case .none: break
-            case .fullParse(let reason): return .fullParse(reason)
-            case .needsDefinitions:
+            hazard = Self.referenceHazard(old: oldFlags, new: newFlags, outside: (totals - oldCounts).present)
+            if hazard.contains(.footnotes) { return .fullParse(.footnotes) }
+            if hazard.contains(.needsDefinitions) {
                 guard let context = definitionContext(around: window, windowBytes: bytes, text: text) else { return .fullParse(.references) }
                 definitions = context
             }
@@ -85,8 +89,17 @@ extension IncrementalDocument {
         // A window never holds a footnote definition that is referenced (the hazard
         // check above sends those to a full parse); this guards that reasoning.
         if !isWhole && !parsed.footnotes.isEmpty { return .fullParse(.footnotes) }
-        return bytes.withUnsafeBufferPointer { buffer in
-            splice(parsed, into: window, isWhole: isWhole, window: buffer, lines: lines, at: start, text: text, version: newVersion, oldCounts: oldCounts)
+        let keepsDefinitions = hazard.contains(.keepsDefinitions)
+        let oldSources = keepsDefinitions ? definitionSources(of: window) : nil
+        return try bytes.withUnsafeBufferPointer { buffer throws(Failure) in
+            try splice(
+                parsed, into: window, isWhole: isWhole, window: buffer, lines: lines, at: start, text: text, version: newVersion, oldCounts: oldCounts
+            ) { newSources throws(Failure) in
+                // The definitions other blocks may use must come out the same.
+                guard keepsDefinitions else { return true }
+                guard let oldSources else { return false }
+                return try DefinitionProbe.sameDefinitions(old: oldSources, new: newSources, parse: parse)
+            }
         }
     }
 
@@ -95,16 +108,20 @@ extension IncrementalDocument {
     /// through link reference definitions or footnotes.
     static func referenceHazard(old: RegionFlags, new: RegionFlags, outside: RegionFlags) -> ReferenceHazard {
         let window = old.union(new)
-        if window.contains(.caret) && outside.union(window).contains(.footnoteDefinition) { return .fullParse(.footnotes) }
-        if window.contains(.definition) && outside.contains(.bracket) { return .fullParse(.references) }
-        if new.contains(.bracket) && outside.contains(.definition) { return .needsDefinitions }
-        return .none
+        if window.contains(.caret) && outside.union(window).contains(.footnoteDefinition) { return .footnotes }
+        var hazard: ReferenceHazard = []
+        if window.contains(.definition) && outside.contains(.bracket) { hazard.insert(.keepsDefinitions) }
+        if new.contains(.bracket) && outside.contains(.definition) { hazard.insert(.needsDefinitions) }
+        return hazard
     }
 
-    private mutating func splice<Source: UTF8Source>(
+    /// Splices `parsed` in when its blocks end at a cut and `holds` says yes to the
+    /// sources of the new segments that may define link references.
+    private mutating func splice<Source: UTF8Source, Failure: Error>(
         _ parsed: BlockParse, into window: Range<Int>, isWhole: Bool, window bytes: UnsafeBufferPointer<UInt8>,
-        lines: LineStarts, at start: Int, text: Source, version newVersion: UInt64, oldCounts: FlagCounts
-    ) -> WindowOutcome {
+        lines: LineStarts, at start: Int, text: Source, version newVersion: UInt64, oldCounts: FlagCounts,
+        holds: (_ newSources: [[UInt8]]) throws(Failure) -> Bool
+    ) throws(Failure) -> WindowOutcome {
         let reader = LineReader(source: text, buffer: bytes, bufferStart: start)
         let end = start + bytes.count
         let startLine = isWhole ? 0 : records[window.lowerBound].regionStartLine
@@ -158,6 +175,8 @@ extension IncrementalDocument {
                 lines: (startLine + block.lines.lowerBound) ... (startLine + block.lines.upperBound)
             ))
         }
+        let sources = Self.definitionSegments(of: newRecords, in: bytes, at: start, end: min(endCut?.offset ?? end, end))
+        guard try holds(sources.map(\.bytes)) else { return .fullParse(.references) }
 
         // Keys: unchanged blocks at either end of the window keep theirs; changed ones
         // take the keys of the old blocks in their place, in order; the rest are new.
@@ -193,6 +212,10 @@ extension IncrementalDocument {
         let newFootnotes: String? = version == nil || (isWhole && parsed.footnotes != footnotes) ? parsed.footnotes : nil
 
         // Commit.
+        for index in window { definitionSources[records[index].key] = nil }
+        for source in sources where source.bytes.count <= Self.definitionSourceLimit {
+            definitionSources[newRecords[source.first].key] = source.bytes
+        }
         records.replaceSubrange(window, with: newRecords)
         htmls.replaceSubrange(window, with: parsed.blocks.lazy.map(\.html))
         let after = window.lowerBound + newCount
