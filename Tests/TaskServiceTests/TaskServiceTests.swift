@@ -152,12 +152,15 @@ struct TaskServiceTests {
     func ticksOnItsOwn() async throws {
         let service = TaskService(configuration: .init(tickInterval: .milliseconds(10)))
         let gate = Gate()
-        let id = try service.submit(GatedTask(gate: gate))
+        // A day's timeout: once in CI, on a loaded machine, the task did not end completed
+        // (the message now shows how it ended); the timeout must not be the reason.
+        let id = try service.submit(GatedTask(gate: gate), timeout: .seconds(86_400))
         #expect(gate.waitForArrivals(1))
         let events = try #require(service.events(of: id))
         for await event in events where event.name == "heartbeat" { break }
         gate.open()
-        #expect(await service.finalStatus(of: id)?.state == .completed)
+        let final = await service.finalStatus(of: id)
+        #expect(final?.state == .completed, "\(String(describing: final))")
         service.shutdown()
     }
 
