@@ -98,6 +98,9 @@ extension IncrementalDocument {
                 // The definitions other blocks may use must come out the same.
                 guard keepsDefinitions else { return true }
                 guard let oldSources else { return false }
+                // Probing parses both texts: past half the document, a full parse is cheaper.
+                let probed = (oldSources + newSources).reduce(0) { $0 + $1.count }
+                guard probed <= text.utf8Count / 2 else { return false }
                 return try DefinitionProbe.sameDefinitions(old: oldSources, new: newSources, parse: parse)
             }
         }

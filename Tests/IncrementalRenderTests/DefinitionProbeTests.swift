@@ -47,6 +47,12 @@ import Testing
         #expect(checker.mismatches.isEmpty)
     }
 
+    @Test func aDefinitionSegmentOfMostOfTheTextIsNotProbed() throws {
+        let text = Self.lead + "[foo]: /one\n" + String(repeating: "Text line.\n", count: 200)
+        let checker = try Self.check(text, [(text.unicodeScalars.count - 2, 0, "s")])
+        #expect(checker.incremental.lastUpdate == .fullParse(.references), "probing both texts would cost more than one full parse")
+    }
+
     @Test(arguments: [
         ("a blank line removed: the definition becomes paragraph text", "Before.\n\n[foo]: /one\n", "\n\n[foo]", 2, ""),
         ("an earlier definition of the same label, another case", "[Foo]: /one\nText.\n", "[Foo]", 0, "[foo]: /two\n"),
