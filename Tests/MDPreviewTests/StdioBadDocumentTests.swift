@@ -14,6 +14,10 @@ struct StdioBadDocumentTests {
         session.events(named: name).filter { $0["doc"] as? String == doc }
     }
 
+    static func events(in snapshot: StdioSession.Snapshot, _ name: String, doc: String) -> [[String: Any]] {
+        snapshot.events.filter { $0["event"] as? String == name && $0["doc"] as? String == doc }
+    }
+
     @Test("five documents, one pathological: renderFailed then previewPaused; the other four render every version")
     func fiveDocuments() throws {
         var generator = SplitMix64(seed: 23)
@@ -103,7 +107,17 @@ struct StdioBadDocumentTests {
         #expect(ProcessTable.threadCount(of: pid) <= threads + 2, "no thread leaked")
         #expect(ProcessTable.children(of: pid).isEmpty, "every killed worker was reaped")
         session.send(["op": "open", "doc": "fine", "text": "# still serving\n"])
-        #expect(session.wait(timeout: 30) { $0.lastRender["fine"]?["html"] as? String == "<h1>still serving</h1>\n" })
+        // Its renders have the same 5 ms limit, which a loaded machine can exceed (once in
+        // CI): a render that fails is asked for again, up to 20 times.
+        for _ in 0 ..< 20 {
+            let failed = Self.events(session, "renderFailed", doc: "fine").count
+            let ended = session.wait(timeout: 30) { snapshot in
+                snapshot.lastRender["fine"] != nil || Self.events(in: snapshot, "renderFailed", doc: "fine").count > failed
+            }
+            guard ended, session.snapshot.lastRender["fine"] == nil else { break }
+            session.send(["op": "render", "doc": "fine"])
+        }
+        #expect(session.snapshot.lastRender["fine"]?["html"] as? String == "<h1>still serving</h1>\n")
         session.closeInput()
         #expect(session.waitForExit() == 0)
     }
