@@ -46,8 +46,10 @@ struct DefinitionContext {
 
 extension IncrementalDocument {
     /// The window `window` (new text `windowBytes`) with the segments outside it that may
-    /// define link references, or nil when they hold footnotes or are too large to be
-    /// worth it (more than an eighth of the text).
+    /// define link references, or nil when they are too large to be worth it (more than
+    /// an eighth of the text). A `[^` in them changes only their own blocks and the
+    /// footnote section: the window has none when a footnote may be defined (that is a
+    /// full parse before), and a parse that yields a footnote section is refused.
     func definitionContext<Source: UTF8Source>(around window: Range<Int>, windowBytes: [UInt8], text: Source) -> DefinitionContext? {
         let delta = text.utf8Count - utf8Count
         var before: [Range<Int>] = []
@@ -68,7 +70,6 @@ extension IncrementalDocument {
             while first > 0 && records[first].cut == .none { first -= 1 }
             var end = index + 1
             while end < records.count && records[end].cut == .none { end += 1 }
-            guard !records[first ..< end].contains(where: { $0.flags.contains(.caret) }) else { return nil }
             let isAfter = first >= window.upperBound
             let shift = isAfter ? delta : 0
             let range = (records[first].regionStart + shift) ..< ((end < records.count ? records[end].regionStart : utf8Count) + shift)

@@ -47,6 +47,17 @@ import Testing
         #expect(checker.mismatches.isEmpty)
     }
 
+    @Test func footnotesBesideDefinitionsElsewhere() throws {
+        let definitions = "\n[foo]: /one\nA class like `[^a-z]` matches no letter.\n\n[^n]: A note.\n"
+        var checker = try Self.check(Self.lead + Self.paragraphs + definitions, [(10, 0, " [foo]")])
+        #expect(Self.isWindow(checker.incremental.lastUpdate), "a footnote definition and a `[^` beside the definitions: \(checker.incremental.lastUpdate)")
+        #expect(checker.client.html.contains("<a href=\"/one\">foo</a>"))
+        // A segment beside the definitions that references the footnote: the window's
+        // parse has a footnote section, so it is refused.
+        checker = try Self.check(Self.lead + Self.paragraphs + "\n[foo]: /one\nSee the note[^n].\n\n[^n]: A note.\n", [(10, 0, " [foo]")])
+        #expect(checker.incremental.lastUpdate == .fullParse(.footnotes))
+    }
+
     @Test func aDefinitionSegmentOfMostOfTheTextIsNotProbed() throws {
         let text = Self.lead + "[foo]: /one\n" + String(repeating: "Text line.\n", count: 200)
         let checker = try Self.check(text, [(text.unicodeScalars.count - 2, 0, "s")])
