@@ -86,8 +86,9 @@ extension IncrementalDocument {
             case .fullParse: return .fullParse(.references)
             }
         }
-        // A window never holds a footnote definition that is referenced (the hazard
-        // check above sends those to a full parse); this guards that reasoning.
+        // A footnote section means a footnote was referenced and defined in the window
+        // (the hazard check above sends those to a full parse; this guards it) or in
+        // the definition segments parsed with it: only a full parse numbers them right.
         if !isWhole && !parsed.footnotes.isEmpty { return .fullParse(.footnotes) }
         let keepsDefinitions = hazard.contains(.keepsDefinitions)
         let oldSources = keepsDefinitions ? definitionSources(of: window) : nil
