@@ -99,39 +99,39 @@ extension IncrementalDocument {
     /// a larger one that may define references is parsed whole when it changes.
     static let definitionSourceLimit = 64 << 10
 
+    /// The segments (runs of blocks from one cut to the next) among `records`, which
+    /// start at a cut and end at one, that may define link references: their indices.
+    static func segmentsThatMayDefine(_ records: ArraySlice<BlockRecord>) -> [Range<Int>] {
+        var segments: [Range<Int>] = []
+        var first = records.startIndex
+        while first < records.endIndex {
+            var next = first + 1
+            while next < records.endIndex && records[next].cut == .none { next += 1 }
+            if records[first ..< next].contains(where: { $0.flags.contains(.definition) }) { segments.append(first ..< next) }
+            first = next
+        }
+        return segments
+    }
+
     /// The segments of `records` (new blocks of a window whose bytes, from `start`, are
     /// `bytes`, and whose regions end at `end`) that may define link references: the
     /// index of each one's first block, and its text.
     static func definitionSegments(
         of records: [BlockRecord], in bytes: UnsafeBufferPointer<UInt8>, at start: Int, end: Int
     ) -> [(first: Int, bytes: [UInt8])] {
-        var segments: [(first: Int, bytes: [UInt8])] = []
-        var first = 0
-        while first < records.count {
-            var next = first + 1
-            while next < records.count && records[next].cut == .none { next += 1 }
-            if records[first ..< next].contains(where: { $0.flags.contains(.definition) }) {
-                let segmentEnd = next < records.count ? records[next].regionStart : end
-                segments.append((first, Array(bytes[(records[first].regionStart - start) ..< (segmentEnd - start)])))
-            }
-            first = next
+        segmentsThatMayDefine(records[...]).map { segment in
+            let segmentEnd = segment.upperBound < records.count ? records[segment.upperBound].regionStart : end
+            return (segment.lowerBound, Array(bytes[(records[segment.lowerBound].regionStart - start) ..< (segmentEnd - start)]))
         }
-        return segments
     }
 
     /// The kept text of the segments of the blocks `window` (whole segments) that may
     /// define link references, in order, or nil when one was too large to keep.
     func definitionSources(of window: Range<Int>) -> [[UInt8]]? {
         var sources: [[UInt8]] = []
-        var first = window.lowerBound
-        while first < window.upperBound {
-            var next = first + 1
-            while next < window.upperBound && records[next].cut == .none { next += 1 }
-            if records[first ..< next].contains(where: { $0.flags.contains(.definition) }) {
-                guard let source = definitionSources[records[first].key] else { return nil }
-                sources.append(source)
-            }
-            first = next
+        for segment in Self.segmentsThatMayDefine(records[window]) {
+            guard let source = definitionSources[records[segment.lowerBound].key] else { return nil }
+            sources.append(source)
         }
         return sources
     }
