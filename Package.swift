@@ -48,9 +48,11 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // Our math syntax extension for libcmark-gfm (the github profile), in C.
+        .target(name: "CMarkMath", dependencies: ["CCmarkGFM"]),
         .target(
             name: "MarkdownRenderer",
-            dependencies: ["CCmarkGFM", "Primitives"],
+            dependencies: ["CCmarkGFM", "CMarkMath", "Primitives"],
             swiftSettings: strict
         ),
         .executableTarget(

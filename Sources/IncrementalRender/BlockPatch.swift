@@ -30,9 +30,27 @@ public struct RenderedBlock: Sendable, Hashable {
     }
 }
 
+/// A block outside a patch's replaced run whose HTML changed in place: same key, same
+/// lines (a heading renumbered because a same-named heading came or went above it).
+public struct BlockUpdate: Sendable, Hashable {
+    /// The block's index once the patch's run is replaced.
+    public let index: Int
+    /// The block's key (it does not change).
+    public let key: BlockKey
+    /// Its new HTML.
+    public let html: String
+
+    /// An update.
+    public init(index: Int, key: BlockKey, html: String) {
+        self.index = index
+        self.key = key
+        self.html = html
+    }
+}
+
 /// How a rendered document changed from one version to the next: one run of blocks
-/// replaced by another, the source lines of the blocks after it shifted, and the
-/// footnote section if it changed.
+/// replaced by another, the source lines of the blocks after it shifted, blocks
+/// elsewhere whose HTML changed in place, and the footnote section if it changed.
 public struct BlockPatch: Sendable, Hashable {
     /// The version the patch applies to, or nil for a patch that builds the document
     /// from nothing (a snapshot: `start` 0, nothing removed, every block inserted).
@@ -50,9 +68,15 @@ public struct BlockPatch: Sendable, Hashable {
     public let lineDelta: Int
     /// The new footnote section, or nil when it did not change.
     public let footnotes: String?
+    /// Blocks outside the replaced run whose HTML changed (in index order), applied
+    /// after the run is replaced and the lines shifted.
+    public let updated: [BlockUpdate]
 
     /// A patch.
-    public init(baseVersion: UInt64?, version: UInt64, start: Int, removed: [BlockKey], inserted: [RenderedBlock], lineDelta: Int, footnotes: String?) {
+    public init(
+        baseVersion: UInt64?, version: UInt64, start: Int, removed: [BlockKey], inserted: [RenderedBlock], lineDelta: Int, footnotes: String?,
+        updated: [BlockUpdate] = []
+    ) {
         self.baseVersion = baseVersion
         self.version = version
         self.start = start
@@ -60,10 +84,13 @@ public struct BlockPatch: Sendable, Hashable {
         self.inserted = inserted
         self.lineDelta = lineDelta
         self.footnotes = footnotes
+        self.updated = updated
     }
 
     /// The bytes of HTML the patch carries.
-    public var htmlByteCount: Int { inserted.reduce(footnotes?.utf8.count ?? 0) { $0 + $1.html.utf8.count } }
+    public var htmlByteCount: Int {
+        inserted.reduce(updated.reduce(footnotes?.utf8.count ?? 0) { $0 + $1.html.utf8.count }) { $0 + $1.html.utf8.count }
+    }
 }
 
 /// A patch that does not fit the document it is applied to.
@@ -72,12 +99,15 @@ public enum PatchError: Error, Sendable, Hashable, CustomStringConvertible {
     case versionMismatch(expected: UInt64?, found: UInt64?)
     /// The blocks it removes are not there.
     case blocksMismatch(start: Int)
+    /// A block it updates in place is not there.
+    case updateMismatch(index: Int)
 
     public var description: String {
         switch self {
         case .versionMismatch(let expected, let found):
             "the patch applies to version \(expected.map(String.init) ?? "none"), the document is at \(found.map(String.init) ?? "none")"
         case .blocksMismatch(let start): "the blocks the patch removes at index \(start) are not there"
+        case .updateMismatch(let index): "the block the patch updates at index \(index) is not there"
         }
     }
 }
@@ -108,12 +138,22 @@ public struct RenderedDocument: Sendable, Hashable {
         guard patch.start >= 0, end <= blocks.count, blocks[patch.start ..< end].map(\.key) == patch.removed else {
             throw .blocksMismatch(start: patch.start)
         }
+        let newCount = blocks.count - patch.removed.count + patch.inserted.count
+        for update in patch.updated {
+            let index = update.index < patch.start ? update.index
+                : update.index >= patch.start + patch.inserted.count ? update.index - patch.inserted.count + patch.removed.count : -1
+            guard update.index < newCount, index >= 0, blocks[index].key == update.key else { throw .updateMismatch(index: update.index) }
+        }
         blocks.replaceSubrange(patch.start ..< end, with: patch.inserted)
         if patch.lineDelta != 0 {
             for index in (patch.start + patch.inserted.count) ..< blocks.count {
                 let block = blocks[index]
                 blocks[index] = RenderedBlock(key: block.key, lines: (block.lines.lowerBound + patch.lineDelta) ... (block.lines.upperBound + patch.lineDelta), html: block.html)
             }
+        }
+        for update in patch.updated {
+            let block = blocks[update.index]
+            blocks[update.index] = RenderedBlock(key: block.key, lines: block.lines, html: update.html)
         }
         if let newFootnotes = patch.footnotes { footnotes = newFootnotes }
         version = patch.version

@@ -104,7 +104,7 @@ struct LineReader<Source: UTF8Source> {
     /// parsing on.
     func cut(after kind: BlockKind, lastLine: LineInfo) -> (offset: Int, kind: CutKind)? {
         switch kind {
-        case .heading, .thematicBreak, .fencedCode:
+        case .heading, .thematicBreak, .fencedCode, .frontMatter:
             return (lastLine.end, .independent)
         case .paragraph, .table, .blockQuote, .htmlBlock:
             // These end at a blank line (an HTML block that ends before the end of its

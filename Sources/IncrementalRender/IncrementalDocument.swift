@@ -34,6 +34,10 @@ public struct IncrementalDocument: Sendable {
     /// link references, under its first block's key: what an edit of it is compared
     /// with (``DefinitionProbe``).
     var definitionSources: [BlockKey: [UInt8]] = [:]
+    /// The heading templates, slugs and ids of the blocks with headings (`github`).
+    var headings = HeadingState()
+    /// The size of the front matter block in UTF-8 bytes, or nil without one (`github`).
+    var frontMatterByteCount: Int?
 
     /// An empty document; the first update parses the whole text.
     public init(options: RenderOptions = .default) {
@@ -54,6 +58,10 @@ public struct IncrementalDocument: Sendable {
                 reason = .sourcePositions
             } else if let changes, changes.since == version {
                 guard let range = changes.range else { return unchanged(at: newVersion) }
+                if options.profile == .github && frontMatterMayAppearOrVanish(text: text, editStart: range.lowerBound) {
+                    reason = .frontMatter
+                    return try fullParse(text: text, version: newVersion, reason: reason, parse: parse)
+                }
                 switch try updateWindow(text: text, range: range, version: newVersion, parse: parse) {
                 case .patched(let patch): return patch
                 case .needsFullParse(let why): reason = why
@@ -62,11 +70,35 @@ public struct IncrementalDocument: Sendable {
                 reason = .noChangeHistory
             }
         }
+        return try fullParse(text: text, version: newVersion, reason: reason, parse: parse)
+    }
+
+    private mutating func fullParse<Source: UTF8Source, Failure: Error>(
+        text: Source, version newVersion: UInt64, reason: FullParseReason, parse: (UnsafeBufferPointer<UInt8>) throws(Failure) -> BlockParse
+    ) throws(Failure) -> BlockPatch {
         let full = try parseWindow(0 ..< records.count, text: text, end: text.utf8Count, version: newVersion, parse: parse)
         guard case .patch(let patch) = full else { preconditionFailure("a full parse always succeeds") }
         statistics.countFullParse(reason)
         lastUpdate = .fullParse(reason)
         return patch
+    }
+
+    /// Whether an edit from `editStart` on may have made a front matter block appear or
+    /// vanish (then blocks that were Markdown become front matter, or the reverse). An
+    /// edit after a front matter's closing line cannot; otherwise the new text is
+    /// looked at, which costs O(1) unless it starts with `---` or `+++`.
+    private func frontMatterMayAppearOrVanish<Source: UTF8Source>(text: Source, editStart: Int) -> Bool {
+        if let end = frontMatterByteCount, editStart >= end, end < utf8Count { return false }
+        return (Self.frontMatter(of: text) == nil) != (frontMatterByteCount == nil)
+    }
+
+    /// The front matter at the start of `text`, if any. O(1) unless the text starts
+    /// with `---` or `+++`, then O(the front matter's size).
+    static func frontMatter<Source: UTF8Source>(of text: Source) -> FrontMatter? {
+        let count = text.utf8Count
+        let opens = text.withUTF8(in: 0 ..< min(count, 3)) { $0.elementsEqual("---".utf8) || $0.elementsEqual("+++".utf8) }
+        guard opens else { return nil }
+        return text.withUTF8(in: 0 ..< min(count, FrontMatter.maximumByteCount)) { FrontMatter.detect(in: $0) }
     }
 
     /// The current version's blocks, kept apart from later updates. O(1); the next
@@ -89,7 +121,7 @@ public struct IncrementalDocument: Sendable {
     public var memoryFootprint: (perBlock: Int, total: Int) {
         let perBlock = MemoryLayout<BlockRecord>.stride + MemoryLayout<String>.stride
         let sources = definitionSources.values.reduce(0) { $0 + $1.count + MemoryLayout<BlockKey>.stride + MemoryLayout<[UInt8]>.stride }
-        return (perBlock, records.count * perBlock + htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count } + sources)
+        return (perBlock, records.count * perBlock + htmls.reduce(footnotes.utf8.count) { $0 + $1.utf8.count } + sources + headings.byteCount)
     }
 
     // MARK: Updating
@@ -224,6 +256,8 @@ public enum FullParseReason: String, Sendable, Hashable, CaseIterable {
     case references
     /// Footnote numbering or the footnote section may have changed.
     case footnotes
+    /// A front matter block may have appeared or vanished (`github` profile).
+    case frontMatter
     /// Source positions are on: every block after an edit changes its line numbers.
     case sourcePositions
     /// The window grew to every block, or past half of a text over 16 KiB.

@@ -16,6 +16,8 @@ struct BlockRecord: Sendable {
     var regionStartLine: Int
     /// The lines of the block itself.
     var lines: ClosedRange<Int>
+    /// Whether its HTML has headings whose ids the document assigns (`github` profile).
+    var hasHeadings = false
 }
 
 /// What link reference definitions and footnotes ask of a window parse (none: the
@@ -53,7 +55,15 @@ extension IncrementalDocument {
         let isWhole = window == 0 ..< records.count
         let start = isWhole ? 0 : records[window.lowerBound].regionStart
         let end = isWhole ? text.utf8Count : windowEnd
-        let bytes: [UInt8] = text.withUTF8(in: start ..< end) { Array($0) }
+        var bytes: [UInt8] = text.withUTF8(in: start ..< end) { Array($0) }
+        // The github profile's front matter is a block of its own, not Markdown: the
+        // parse sees its bytes as spaces (same offsets and lines).
+        var frontMatter: FrontMatter?
+        if options.profile == .github && start == 0, let found = Self.frontMatter(of: text) {
+            guard found.byteCount <= end else { return .widen }
+            frontMatter = found
+            for index in 0 ..< found.byteCount where bytes[index] != 0x0A && bytes[index] != 0x0D { bytes[index] = 0x20 }
+        }
         var oldCounts = FlagCounts()
         var oldFlags: RegionFlags = []
         for index in window {
@@ -86,6 +96,9 @@ extension IncrementalDocument {
             case .fullParse: return .fullParse(.references)
             }
         }
+        if let frontMatter {
+            parsed.blocks.insert(ParsedBlock(kind: .frontMatter, lines: 0 ... frontMatter.lineCount - 1, html: frontMatter.html), at: 0)
+        }
         // A footnote section means a footnote was referenced and defined in the window
         // (the hazard check above sends those to a full parse; this guards it) or in
         // the definition segments parsed with it: only a full parse numbers them right.
@@ -94,7 +107,8 @@ extension IncrementalDocument {
         let oldSources = keepsDefinitions ? definitionSources(of: window) : nil
         return try bytes.withUnsafeBufferPointer { buffer throws(Failure) in
             try splice(
-                parsed, into: window, isWhole: isWhole, window: buffer, lines: lines, at: start, text: text, version: newVersion, oldCounts: oldCounts
+                parsed, into: window, isWhole: isWhole, window: buffer, lines: lines, at: start, text: text, version: newVersion, oldCounts: oldCounts,
+                frontMatter: start == 0 ? .some(frontMatter?.byteCount) : nil
             ) { newSources throws(Failure) in
                 // The definitions other blocks may use must come out the same.
                 guard keepsDefinitions else { return true }
@@ -124,7 +138,7 @@ extension IncrementalDocument {
     private mutating func splice<Source: UTF8Source, Failure: Error>(
         _ parsed: BlockParse, into window: Range<Int>, isWhole: Bool, window bytes: UnsafeBufferPointer<UInt8>,
         lines: LineStarts, at start: Int, text: Source, version newVersion: UInt64, oldCounts: FlagCounts,
-        holds: (_ newSources: [[UInt8]]) throws(Failure) -> Bool
+        frontMatter: Int??, holds: (_ newSources: [[UInt8]]) throws(Failure) -> Bool
     ) throws(Failure) -> WindowOutcome {
         let reader = LineReader(source: text, buffer: bytes, bufferStart: start)
         let end = start + bytes.count
@@ -188,7 +202,7 @@ extension IncrementalDocument {
             let old = records[oldIndex]
             let new = newRecords[newIndex]
             return old.kind == new.kind && old.lines.lowerBound + shift == new.lines.lowerBound
-                && old.lines.upperBound + shift == new.lines.upperBound && htmls[oldIndex] == parsed.blocks[newIndex].html
+                && old.lines.upperBound + shift == new.lines.upperBound && parsedHTML(at: oldIndex) == parsed.blocks[newIndex].html
         }
         let newCount = newRecords.count
         var prefix = 0
@@ -210,9 +224,7 @@ extension IncrementalDocument {
             }
         }
         let removed = oldMiddle.map { records[$0].key }
-        let inserted = (prefix ..< (newCount - suffix)).map {
-            RenderedBlock(key: newRecords[$0].key, lines: newRecords[$0].lines, html: parsed.blocks[$0].html)
-        }
+        let oldKeys = window.map { records[$0].key }
         let newFootnotes: String? = version == nil || (isWhole && parsed.footnotes != footnotes) ? parsed.footnotes : nil
 
         // Commit.
@@ -237,12 +249,17 @@ extension IncrementalDocument {
                 ? startLine + lines.line(of: endCut.offset - start)
                 : newEndLine + reader.lineCount(from: end, to: endCut.offset)
         }
+        let newWindow = window.lowerBound ..< after
+        let changed = (window.lowerBound + prefix) ..< (after - suffix)
+        let updated = options.profile == .github ? finalizeHeadings(window: newWindow, replacing: oldKeys, changed: changed) : []
+        let inserted = changed.map { RenderedBlock(key: records[$0].key, lines: records[$0].lines, html: htmls[$0]) }
+        if let frontMatter { frontMatterByteCount = frontMatter }
         totals = totals - oldCounts
         for record in newRecords { totals.add(record.flags) }
         if isWhole, newFootnotes != nil { footnotes = parsed.footnotes }
         let patch = BlockPatch(
             baseVersion: version, version: newVersion, start: window.lowerBound + prefix,
-            removed: removed, inserted: inserted, lineDelta: lineDelta, footnotes: newFootnotes
+            removed: removed, inserted: inserted, lineDelta: lineDelta, footnotes: newFootnotes, updated: updated
         )
         utf8Count = text.utf8Count
         terminatorCount += lineDelta

@@ -33,6 +33,8 @@ public enum BlockKind: UInt8, Sendable, Hashable, CaseIterable {
     case table
     /// A footnote definition: rendered in the footnote section, not in place.
     case footnoteDefinition
+    /// A document's front matter (the `github` profile): it ends at its closing line.
+    case frontMatter
     /// Anything else.
     case other
 }
@@ -120,8 +122,9 @@ extension MarkdownRenderer {
                     definitions.append(ParsedBlock(kind: kind, lines: first ... last, html: ""))
                     continue
                 }
-                others.append(current)
-                let html = unplaced + Self.html(of: current, flags: options.cmarkFlags, extensions: extensions)
+                let rendered = options.profile == .github ? GitHubTransform.apply(to: current) : current
+                others.append(rendered)
+                let html = unplaced + Self.html(of: rendered, flags: options.cmarkFlags, extensions: extensions)
                 unplaced = ""
                 if start <= 0 {
                     unplaced = html

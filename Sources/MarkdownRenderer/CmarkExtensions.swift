@@ -1,4 +1,5 @@
 internal import CCmarkGFM
+internal import CMarkMath
 import Primitives
 
 /// The process-wide libcmark-gfm state: the registered syntax extensions and the lock
@@ -16,6 +17,8 @@ final class CmarkExtensions: Sendable {
 
     /// The registered extension objects; immutable once registered, so shared freely.
     private let byName: [GFMExtension: SyntaxExtensionPointer]
+    /// Our math extension (`Sources/CMarkMath`), attached for the `github` profile.
+    private let math: SyntaxExtensionPointer
 
     private init() {
         cmark_gfm_core_extensions_ensure_registered()
@@ -27,11 +30,14 @@ final class CmarkExtensions: Sendable {
             }
         }
         self.byName = byName
+        math = SyntaxExtensionPointer(pointer: OpaquePointer(previewengine_math_extension_new()!))
     }
 
-    /// The extension objects to attach for `extensions`, in a fixed order.
-    func pointers(for extensions: Set<GFMExtension>) -> [OpaquePointer] {
-        GFMExtension.allCases.compactMap { extensions.contains($0) ? byName[$0]?.pointer : nil }
+    /// The extension objects to attach for `options`, in a fixed order (math last,
+    /// for the `github` profile).
+    func pointers(for options: RenderOptions) -> [OpaquePointer] {
+        let gfm = GFMExtension.allCases.compactMap { options.extensions.contains($0) ? byName[$0]?.pointer : nil }
+        return options.profile == .github ? gfm + [math.pointer] : gfm
     }
 }
 

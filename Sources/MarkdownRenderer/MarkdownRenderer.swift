@@ -95,7 +95,11 @@ public struct MarkdownRenderer: Sendable {
 
     /// Parses and renders `input`, handing the C buffer of HTML to `body` before freeing it.
     private func withHTML<Result>(of input: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        withParsedDocument(of: input) { document, extensions in
+        if options.profile == .github {
+            var html = parseDocument(utf8: input).html
+            return html.withUTF8(body)
+        }
+        return withParsedDocument(of: input) { document, extensions in
             // Render outside the lock: the tree and the extension list are ours alone.
             let html = cmark_render_html(document, options.cmarkFlags, extensions)!
             defer { free(html) }
@@ -112,7 +116,7 @@ public struct MarkdownRenderer: Sendable {
         of input: UnsafeBufferPointer<UInt8>, _ body: (OpaquePointer, UnsafeMutablePointer<cmark_llist>?) -> Result
     ) -> Result {
         let cOptions = options.cmarkFlags
-        let extensions = CmarkExtensions.shared.pointers(for: options.extensions)
+        let extensions = CmarkExtensions.shared.pointers(for: options)
 
         // Parse under the process-wide lock (libcmark-gfm's inline tables are global).
         let parsed = CmarkExtensions.parseLock.withLock { _ -> ParsedTree in

@@ -17,6 +17,8 @@ public enum GFMExtension: String, CaseIterable, Sendable, Hashable, Codable {
 /// How Markdown is turned into HTML. The default is GitHub Flavored Markdown with every
 /// extension on, safe output, and nothing else.
 public struct RenderOptions: Sendable, Hashable, Codable {
+    /// What the render shows beyond libcmark-gfm's HTML. Default: ``RenderProfile/cmark``.
+    public var profile: RenderProfile
     /// The GFM extensions to enable. Default: all of them.
     public var extensions: Set<GFMExtension>
     /// Emit raw HTML and `javascript:`/`vbscript:`/`file:`/`data:` URLs as written.
@@ -41,6 +43,7 @@ public struct RenderOptions: Sendable, Hashable, Codable {
 
     /// Creates options; every flag is off and every extension on unless stated.
     public init(
+        profile: RenderProfile = .cmark,
         extensions: Set<GFMExtension> = Set(GFMExtension.allCases),
         allowsUnsafeHTML: Bool = false,
         sourcePositions: Bool = false,
@@ -52,6 +55,7 @@ public struct RenderOptions: Sendable, Hashable, Codable {
         tablePreferStyleAttributes: Bool = false,
         strikethroughDoubleTilde: Bool = false
     ) {
+        self.profile = profile
         self.extensions = extensions
         self.allowsUnsafeHTML = allowsUnsafeHTML
         self.sourcePositions = sourcePositions
@@ -66,4 +70,10 @@ public struct RenderOptions: Sendable, Hashable, Codable {
 
     /// GitHub Flavored Markdown, every extension, safe output.
     public static let `default` = RenderOptions()
+
+    /// Whether the profile is ``RenderProfile/github`` (the worker frame's option bit).
+    public var isGitHubProfile: Bool {
+        get { profile == .github }
+        set { profile = newValue ? .github : .cmark }
+    }
 }

@@ -4,7 +4,7 @@ package import MarkdownRenderer
 /// pipe: a 4-byte little-endian payload length, then the payload.
 ///
 /// - A request is one byte of kind (``RequestKind``: `1` HTML, `2` blocks), 4 bytes of
-///   options (nine option bits, then one bit per GFM extension in
+///   options (ten option bits, the last the github profile, then one bit per GFM extension in
 ///   `GFMExtension.allCases` order), then the Markdown text as UTF-8.
 /// - A reply is one byte of status (`0`, rendered), then the HTML as UTF-8, or the
 ///   blocks as ``encode(_:)`` writes them.
@@ -145,7 +145,7 @@ package enum WorkerFrame {
 
     private static var optionKeyPaths: [WritableKeyPath<RenderOptions, Bool>] { [
         \.allowsUnsafeHTML, \.sourcePositions, \.smartPunctuation, \.hardBreaks, \.noBreaks,
-        \.githubPreLang, \.fullInfoString, \.tablePreferStyleAttributes, \.strikethroughDoubleTilde,
+        \.githubPreLang, \.fullInfoString, \.tablePreferStyleAttributes, \.strikethroughDoubleTilde, \.isGitHubProfile,
     ] }
 
     private static func encode(_ options: RenderOptions) -> UInt32 {

@@ -60,7 +60,7 @@ struct ExportCommand: ParsableCommand {
             throw ExitCode(Self.exitCode(for: error))
         }
         let tasks = TaskService(configuration: .init(concurrentTasks: 1))
-        let export = SiteExport(locations: locations, renderer: renderLimits.pageRenderer(options: flags.options), strict: strict)
+        let export = SiteExport(locations: locations, renderer: renderLimits.pageRenderer(options: flags.options(defaultProfile: .github)), strict: strict)
         let id = try tasks.submit(export, timeout: .seconds(timeoutSeconds))
         guard let events = tasks.events(of: id) else { throw ExitCode(SysExits.software) }
         let bar = ProgressBar(terminal: isatty(2) == 1)

@@ -82,7 +82,7 @@ struct RenderCommand: ParsableCommand {
 extension RenderCommand {
     /// The HTML of `input`, from a worker process within the limits unless `--in-process`.
     private func render(_ input: [UInt8]) throws -> [UInt8] {
-        if inProcess { return MarkdownRenderer(options: flags.options).renderUTF8(bytes: input) }
+        if inProcess { return MarkdownRenderer(options: flags.options(defaultProfile: page ? .github : .cmark)).renderUTF8(bytes: input) }
         // A batch job's limits: 2 s + 2 ms per KiB and 1 GiB + 32 x the input, or as given.
         let limits = RenderLimits(
             baseDeadline: .milliseconds(timeoutMilliseconds ?? 2000),
@@ -94,7 +94,7 @@ extension RenderCommand {
             defer { worker.stop() }
             let result = input.withUnsafeBytes { bytes in
                 Result { () throws(RenderFailure) in
-                    try worker.render(bytes, options: flags.options, deadline: limits.deadline(forInputBytes: bytes.count))
+                    try worker.render(bytes, options: flags.options(defaultProfile: page ? .github : .cmark), deadline: limits.deadline(forInputBytes: bytes.count))
                 }
             }
             return try result.get()

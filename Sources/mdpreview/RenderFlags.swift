@@ -3,6 +3,12 @@ import MarkdownRenderer
 
 /// The command-line flags that mirror `RenderOptions`, shared by every subcommand.
 struct RenderFlags: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "What the HTML shows: exactly cmark-gfm's output, or GitHub's reading view (front matter, heading ids, alerts, math). Default: github for pages (serve, export, render --page), cmark otherwise.",
+        valueName: RenderProfile.allCases.map(\.rawValue).joined(separator: "|")
+    ), transform: RenderFlags.parseProfile)
+    var profile: RenderProfile?
+
     @Flag(help: "Emit raw HTML and dangerous URLs as written (default: suppressed).")
     var unsafe = false
 
@@ -52,6 +58,13 @@ struct RenderFlags: ParsableArguments {
         }
     }
 
+    static func parseProfile(_ name: String) throws -> RenderProfile {
+        guard let value = RenderProfile(rawValue: name) else {
+            throw ValidationError("unknown profile '\(name)' (known: \(RenderProfile.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return value
+    }
+
     static func parseExtension(_ name: String) throws -> GFMExtension {
         guard let value = GFMExtension(rawValue: name) else {
             let known = GFMExtension.allCases.map(\.rawValue).joined(separator: ", ")
@@ -60,9 +73,11 @@ struct RenderFlags: ParsableArguments {
         return value
     }
 
-    /// The renderer options these flags select.
-    var options: RenderOptions {
+    /// The renderer options these flags select, with `defaultProfile` unless
+    /// `--profile` names one.
+    func options(defaultProfile: RenderProfile) -> RenderOptions {
         RenderOptions(
+            profile: profile ?? defaultProfile,
             extensions: noExtensions ? [] : (extensions.isEmpty ? Set(GFMExtension.allCases) : Set(extensions)),
             allowsUnsafeHTML: unsafe,
             sourcePositions: sourcepos,

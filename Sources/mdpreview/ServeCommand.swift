@@ -58,7 +58,7 @@ struct ServeCommand: ParsableCommand {
         let server = PreviewServer(
             configuration: .init(port: port, exportRoots: exportRoots.isEmpty ? [StdioServer.folder(of: path) ?? "/"] : exportRoots),
             tasks: TaskService(configuration: .init(timeToLive: .seconds(taskTtlSeconds))),
-            exportRenderer: renderLimits.pageRenderer(options: flags.options)
+            exportRenderer: renderLimits.pageRenderer(options: flags.options(defaultProfile: .github))
         )
         engine.subscribe(on: DispatchQueue(label: "mdpreview.serve")) { event in
             switch event {
@@ -68,7 +68,7 @@ struct ServeCommand: ParsableCommand {
             }
         }
         server.open(path, folder: StdioServer.folder(of: path), rawHTML: flags.unsafe)
-        try engine.open(path, text: text, renderOptions: flags.options)
+        try engine.open(path, text: text, renderOptions: flags.options(defaultProfile: .github))
         do {
             try server.startSynchronously()
         } catch {

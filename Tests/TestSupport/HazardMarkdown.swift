@@ -8,6 +8,8 @@ public enum HazardMarkdown {
     public enum Hazard: String, CaseIterable, Sendable {
         case linkReferences, footnotes, listLooseness, lazyContinuation, fencedCode, unclosedBlocks
         case setextHeadings, tables, indentedCode, htmlBlocks, lineEndings, oneHugeBlock
+        /// The github profile's: duplicate headings, front matter, alerts, math.
+        case headingIDs, frontMatter, alertsAndMath
     }
 
     /// Text every class's documents mix in.
@@ -52,6 +54,15 @@ public enum HazardMarkdown {
         case .lineEndings:
             return (["crlf line\r\n", "cr line\r", "\r\n", "nul \u{0} byte\n", "# h\r\n===\r\n", "- a\r\n\r\n- b\r\n", "bad \u{FFFD} byte\n"],
                     ["\r\n", "\r", "\n", "\u{0}", "\r\n\r\n", "\u{FFFD}", "é"])
+        case .headingIDs:
+            return (["# Intro\n", "## Intro\n", "Intro\n---\n", "### Intro-1\n", "- item\n  # Intro\n", "> ## Quoted intro\n", "# C++ & *you*\n", "# 見出し 🎉\n"],
+                    ["# Intro\n", "# ", "Intro", "-1", "\n", "\n\n", "=\n", "#"])
+        case .frontMatter:
+            return (["title: Post\n", "---\n", "+++\n", "tags: [a, b]\n", "# Heading\n", "date = 2024\n", "  nested: x\n"],
+                    ["---\n", "+++\n", "...\n", "title: ", ":", " = ", "\n", "- "])
+        case .alertsAndMath:
+            return (["> [!NOTE]\n> Useful.\n", "> [!WARNING]\n> Careful\n", "Cost $a_b_c$ and $x^2$.\n", "$$\n\\sum_i x\n$$\n", "```math\n\\frac12\n```\n", "Price \\$5 and $5.\n"],
+                    ["$", "$$", "\\$", "> [!TIP]\n", "[!", "]", "\n", "\n\n", "`"])
         case .oneHugeBlock:
             return (["- item\n  more\n", "  - nested\n", "- x\n\n  y\n"],
                     ["\n", "- ", "  ", "x", "\n\n", "# "])
@@ -61,7 +72,7 @@ public enum HazardMarkdown {
     /// A document of about `size` bytes for `hazard`.
     public static func document(for hazard: Hazard, size: Int, using generator: inout SplitMix64) -> String {
         let (blocks, _) = material(for: hazard)
-        var text = ""
+        var text = hazard == .frontMatter && generator.unit() < 0.8 ? ["---\ntitle: Post\n---\n", "+++\ntitle = \"P\"\n+++\n", "---\nbad line\n---\n"][Int(generator.next() % 3)] : ""
         while text.utf8.count < size {
             let pool = hazard == .oneHugeBlock || generator.unit() < 0.6 ? blocks : common
             text += pool[Int(generator.next() % UInt64(pool.count))]
