@@ -116,9 +116,19 @@ public enum EventDecoder {
             else { throw e.wrong("lines", "[first, last]") }
             inserted.append(RenderedBlock(key: BlockKey(rawValue: try block.version("key")), lines: first ... last, html: try block.string("html")))
         }
+        var updated: [BlockUpdate] = []
+        if let value = e.value("update") {
+            guard case let .array(items) = value else { throw e.wrong("update", "an array") }
+            for item in items {
+                guard case let .object(object) = item else { throw e.wrong("update", "an array of blocks") }
+                let block = Reader(object: object)
+                updated.append(BlockUpdate(index: try block.integer("index"), key: BlockKey(rawValue: try block.version("key")), html: try block.string("html")))
+            }
+        }
         let patch = BlockPatch(
             baseVersion: try e.optionalVersion("base"), version: try e.version("version"), start: try e.integer("start"),
-            removed: removed, inserted: inserted, lineDelta: try e.integer("line_delta"), footnotes: try e.optionalString("footnotes")
+            removed: removed, inserted: inserted, lineDelta: try e.integer("line_delta"), footnotes: try e.optionalString("footnotes"),
+            updated: updated
         )
         return PatchEvent(doc: try e.string("doc"), patch: patch, renderMs: try e.number("render_ms"), latencyMs: try e.optionalNumber("latency_ms"))
     }

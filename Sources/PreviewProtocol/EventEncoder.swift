@@ -68,6 +68,17 @@ public enum EventEncoder {
             }
             w.endArray()
             w.key("line_delta"); w.integer(patch.lineDelta)
+            if !patch.updated.isEmpty {
+                w.key("update"); w.beginArray()
+                for update in patch.updated {
+                    w.beginObject()
+                    w.key("index"); w.integer(update.index)
+                    w.key("key"); w.integer(update.key.rawValue)
+                    w.key("html"); w.string(update.html)
+                    w.endObject()
+                }
+                w.endArray()
+            }
             if let footnotes = patch.footnotes { w.key("footnotes"); w.string(footnotes) }
             w.key("render_ms"); w.decimal(event.renderMs)
             if let latency = event.latencyMs { w.key("latency_ms"); w.decimal(latency) }

@@ -1,3 +1,4 @@
+public import MarkdownRenderer
 import StrictJSON
 /// Turns request lines into `Request`s, classifying every bad line with a
 /// `ProtocolErrorCode`.
@@ -19,10 +20,14 @@ import StrictJSON
 public struct RequestDecoder: Sendable {
     /// The longest line, in bytes without its line break, that `decode` accepts.
     public var maxLineLength: Int
+    /// The render profile of an `open` that names none.
+    public var defaultProfile: RenderProfile
 
-    /// A decoder accepting lines up to `maxLineLength` bytes (default 8 MiB).
-    public init(maxLineLength: Int? = nil) {
+    /// A decoder accepting lines up to `maxLineLength` bytes (default 8 MiB), whose
+    /// `open` requests render with `defaultProfile` unless they name a `profile`.
+    public init(maxLineLength: Int? = nil, defaultProfile: RenderProfile = .cmark) {
         self.maxLineLength = maxLineLength ?? WireProtocol.defaultMaxLineLength
+        self.defaultProfile = defaultProfile
     }
 
     /// Decodes a framed line: a complete line is decoded as `decode(_:line:)` does, an
@@ -100,7 +105,7 @@ public struct RequestDecoder: Sendable {
                 code: .notAnObject, message: "a request must be a JSON object, not \(Self.article(value.typeName))", line: line
             )
         }
-        var fields = Fields(object: object, line: line)
+        var fields = Fields(object: object, line: line, defaultProfile: defaultProfile)
         return try fields.decodeRequest()
     }
 

@@ -104,6 +104,9 @@ public enum RequestEncoder {
     }
 
     private static func writeOptions(_ settings: RenderOptions, to w: inout JSONWriter) {
+        w.key("profile"); w.string(settings.profile.rawValue)
+        var settings = settings
+        settings.profile = RenderOptions.default.profile
         guard settings != .default else { return }
         w.key("options")
         w.beginObject()

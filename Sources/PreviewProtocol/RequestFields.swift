@@ -10,9 +10,12 @@ struct Fields {
     var id: RequestID?
     var doc: String?
 
-    init(object: JSONObject, line: Int) {
+    let defaultProfile: RenderProfile
+
+    init(object: JSONObject, line: Int, defaultProfile: RenderProfile) {
         self.object = object
         self.line = line
+        self.defaultProfile = defaultProfile
         // Whatever is readable goes into errors, even before it is validated.
         id = object["id"].flatMap(RequestDecoder.validID)
         doc = object["doc"].flatMap(RequestDecoder.validDoc)
@@ -256,6 +259,15 @@ struct Fields {
 
     private func decodeOptions() throws(ProtocolError) -> RenderOptions {
         var settings = RenderOptions.default
+        settings.profile = defaultProfile
+        if let value = present("profile") {
+            guard case let .string(name) = value else { throw wrongType("profile", expected: "a string", got: value) }
+            guard let profile = RenderProfile(rawValue: name) else {
+                let known = RenderProfile.allCases.map(\.rawValue).joined(separator: ", ")
+                throw error(.invalidValue, "unknown profile \"\(name)\"; known profiles: \(known)", field: "profile")
+            }
+            settings.profile = profile
+        }
         guard let value = present("options") else { return settings }
         guard case let .object(options) = value else { throw wrongType("options", expected: "an object", got: value) }
         let known = Self.booleanOptions.map(\.key) + ["extensions"]

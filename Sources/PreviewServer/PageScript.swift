@@ -71,6 +71,23 @@ enum PageScript {
     return found;
   }
 
+  // Math spans and blocks (the github profile's) typeset by KaTeX; a TeX error shows
+  // the source in red instead (throwOnError: false).
+  function typeset(nodes) {
+    if (!window.katex) return;
+    for (const node of nodes) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      const maths = node.matches('.math') ? [node] : node.querySelectorAll('.math');
+      for (const math of maths) {
+        try {
+          window.katex.render(math.textContent, math, { displayMode: math.classList.contains('math-display'), throwOnError: false });
+        } catch (error) {
+          math.classList.add('math-error');
+        }
+      }
+    }
+  }
+
   function highlight(nodes) {
     if (!window.hljs) return;
     for (const node of nodes) {
@@ -129,6 +146,21 @@ enum PageScript {
       }
     }
     let newNodes = inserted.filter((block) => !block.reused).flatMap((block) => block.nodes);
+    // Blocks elsewhere whose HTML changed in place (renumbered heading ids).
+    for (const update of patch.update || []) {
+      const block = state.blocks[update.index];
+      if (!block || block.key !== update.key) return false;
+      block.html = update.html;
+      if (rawHTML) continue;
+      const nodes = parseNodes(update.html);
+      let cursor = null;
+      for (let i = update.index - 1; i >= 0 && !cursor; i--) cursor = state.blocks[i].nodes[state.blocks[i].nodes.length - 1] || null;
+      const next = block.nodes.length ? block.nodes[0] : (cursor ? cursor.nextSibling : root.firstChild);
+      for (const node of nodes) { root.insertBefore(node, next); owner.set(node, block); }
+      for (const node of block.nodes) node.remove();
+      block.nodes = nodes;
+      newNodes = newNodes.concat(nodes);
+    }
     if (patch.footnotes !== undefined) {
       state.footnotesHTML = patch.footnotes;
       if (!rawHTML) {
@@ -144,12 +176,20 @@ enum PageScript {
       newNodes = Array.from(root.childNodes);
     }
     highlight(newNodes);
+    typeset(newNodes);
+    // A front matter title names the page.
+    const first = root.firstElementChild;
+    if (first && first.matches('table.front-matter[data-title]')) document.title = first.dataset.title + ' — mdpreview';
     if (anchor && anchor.element.isConnected) {
       const moved = anchor.element.getBoundingClientRect().top - anchor.top;
       if (moved !== 0) window.scrollBy(0, moved);
     }
     state.version = patch.version;
     state.patches++;
+    if (patch.base === null && location.hash && !state.scrolledToHash) {
+      state.scrolledToHash = true;
+      scrollToFragment(location.hash.slice(1));
+    }
     const version = patch.version;
     requestAnimationFrame(() => {
       if (state.painted.length >= 100000) state.painted.shift();
@@ -218,13 +258,28 @@ enum PageScript {
     }
   }
 
-  // Links within the page (footnotes, headings) scroll instead of following <base>;
-  // a double click asks the editor to show the block's source line.
+  // Scrolls to the element with id `fragment` (percent-encoded or not); false when
+  // there is none.
+  function scrollToFragment(fragment) {
+    let id = fragment;
+    try { id = decodeURIComponent(fragment); } catch (error) { /* not encoded */ }
+    const target = document.getElementById(id) || document.getElementById(fragment);
+    if (!target) return false;
+    target.scrollIntoView();
+    return true;
+  }
+
+  // Links within the page (footnotes, headings) scroll instead of following <base>,
+  // and never navigate away, whether or not their target exists; the address keeps
+  // the page and gets the fragment, so it can be copied. A double click asks the
+  // editor to show the block's source line.
   root.addEventListener('click', (event) => {
     const link = event.target.closest && event.target.closest('a[href^="#"]');
     if (!link) return;
-    const target = document.getElementById(decodeURIComponent(link.getAttribute('href').slice(1)));
-    if (target) { event.preventDefault(); target.scrollIntoView(); }
+    event.preventDefault();
+    const fragment = link.getAttribute('href').slice(1);
+    if (scrollToFragment(fragment)) history.replaceState(null, '', location.pathname + location.search + '#' + fragment);
+    else setStatus('no “#' + fragment + '” on this page', 'waiting');
   });
   root.addEventListener('dblclick', (event) => {
     let node = event.target;

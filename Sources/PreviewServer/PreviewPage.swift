@@ -9,10 +9,13 @@ import MarkdownRenderer
 /// follows the event stream, both of which need the token.
 enum PreviewPage {
     /// The page for document `documentID`, or for the first open document when nil.
-    static func html(documentID: String?, highlight: Bool, nonce: String) -> String {
-        let highlightTags = highlight
+    static func html(documentID: String?, highlight: Bool, katex: Bool, nonce: String) -> String {
+        var highlightTags = highlight
             ? "<link rel=\"stylesheet\" href=\"/assets/highlight.css\">\n<script nonce=\"\(nonce)\" src=\"/assets/highlight.js\"></script>\n"
             : ""
+        if katex {
+            highlightTags += "<link rel=\"stylesheet\" href=\"/assets/katex/katex.min.css\">\n<script nonce=\"\(nonce)\" src=\"/assets/katex/katex.min.js\"></script>\n"
+        }
         return HTMLPage.document(
             title: "mdpreview", styleNonce: nonce, extraStyle: "\n\(statusStyle)\n\(TaskPanel.style)", extraHead: highlightTags,
             body: """
@@ -30,13 +33,15 @@ enum PreviewPage {
         )
     }
 
-    /// The page's Content-Security-Policy: scripts and inline styles only with the nonce;
-    /// images, media and frames (raw HTML embeds) from this server or https.
+    /// The page's Content-Security-Policy: scripts and style elements only with the
+    /// nonce (style attributes are allowed: KaTeX positions glyphs with them); images,
+    /// media and frames (raw HTML embeds) from this server or https.
     static func contentSecurityPolicy(nonce: String) -> String {
         [
             "default-src 'none'",
             "script-src 'nonce-\(nonce)'",
             "style-src 'self' 'nonce-\(nonce)'",
+            "style-src-attr 'unsafe-inline'",
             "img-src 'self' https: data:",
             "media-src 'self' https:",
             "font-src 'self' data:",

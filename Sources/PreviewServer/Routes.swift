@@ -13,6 +13,7 @@ import Hummingbird
 /// | `GET /api/documents/{id}/stream` | the document's event stream (SSE) |
 /// | `POST /api/documents/{id}/reveal` | `{"line":N}`: ask the editor to show line N |
 /// | `GET /assets/highlight.js`, `/assets/highlight.css` | the code highlighter |
+/// | `GET /assets/katex/{katex.min.js, katex.min.css, fonts/NAME}` | the math typesetter |
 extension PreviewServer {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/") { request, _ in self.page(for: nil, request: request) }
@@ -57,6 +58,12 @@ extension PreviewServer {
             return Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: css)))
         }
+        router.get("/assets/katex/**") { _, context in
+            guard let (data, type) = KaTeXAssets(folder: self.configuration.katexFolder).file(context.parameters.getCatchAll().joined(separator: "/"))
+            else { throw HTTPError(.notFound) }
+            return Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=86400"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
     }
 
     private func feed(_ context: BasicRequestContext) throws -> DocumentFeed {
@@ -69,7 +76,8 @@ extension PreviewServer {
     private func page(for documentID: String?, request: Request) -> Response {
         let nonce = AccessToken().value.prefix(32)
         let highlight = FileManager.default.fileExists(atPath: configuration.highlightScriptPath)
-        let html = PreviewPage.html(documentID: documentID, highlight: highlight, nonce: String(nonce))
+        let katex = KaTeXAssets(folder: configuration.katexFolder).isAvailable
+        let html = PreviewPage.html(documentID: documentID, highlight: highlight, katex: katex, nonce: String(nonce))
         var response = Response(
             status: .ok,
             headers: [

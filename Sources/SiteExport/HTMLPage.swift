@@ -31,8 +31,15 @@ public enum HTMLPage {
         """
     }
 
-    /// The text of the first heading in `html`, tags removed, or nil.
+    /// The title of a fragment: its front matter's `title`, else the text of its first
+    /// heading with tags removed, or nil.
     public static func title(from html: String) -> String? {
+        // The github profile's front matter table, first in the fragment, names it.
+        if html.hasPrefix(#"<table class="front-matter""#), let tag = html.firstRange(of: ">"),
+           let attribute = html[..<tag.lowerBound].firstRange(of: #" data-title=""#),
+           let end = html[attribute.upperBound ..< tag.lowerBound].firstIndex(of: "\"") {
+            return unescape(String(html[attribute.upperBound ..< end]))
+        }
         guard let open = html.firstRange(of: "<h1"), let start = html[open.upperBound...].firstIndex(of: ">"),
               let close = html[start...].firstRange(of: "</h1>")
         else { return nil }
@@ -89,6 +96,24 @@ public enum HTMLPage {
     li > input[type="checkbox"] { margin: 0 0.3em 0 -1.2em; }
     ul:has(> li > input[type="checkbox"]) { list-style: none; }
     .footnotes { font-size: 0.875em; color: var(--muted); border-top: 1px solid var(--border); }
+    :root { --note: #0969da; --tip: #1a7f37; --important: #8250df; --warning: #9a6700; --caution: #cf222e; }
+    @media (prefers-color-scheme: dark) { :root { --note: #4493f8; --tip: #3fb950; --important: #ab7df8; --warning: #d29922; --caution: #f85149; } }
+    h1[id], h2[id], h3[id], h4[id], h5[id], h6[id] { position: relative; scroll-margin-top: 1em; }
+    .anchor { position: absolute; left: -1.1em; padding-right: 0.3em; opacity: 0; text-decoration: none; color: var(--muted); }
+    .anchor::before { content: "#"; font-weight: 400; }
+    h1:hover > .anchor, h2:hover > .anchor, h3:hover > .anchor, h4:hover > .anchor, h5:hover > .anchor, h6:hover > .anchor, .anchor:focus { opacity: 1; }
+    .markdown-alert { margin: 0 0 1em; padding: 0.5em 1em; border-left: 0.25em solid var(--alert); }
+    .markdown-alert > :last-child { margin-bottom: 0; }
+    .markdown-alert-title { display: flex; align-items: center; gap: 0.5em; margin: 0 0 0.5em; font-weight: 500; color: var(--alert); }
+    .markdown-alert-note { --alert: var(--note); } .markdown-alert-tip { --alert: var(--tip); } .markdown-alert-important { --alert: var(--important); }
+    .markdown-alert-warning { --alert: var(--warning); } .markdown-alert-caution { --alert: var(--caution); }
+    .alert-icon { flex: none; fill: currentColor; }
+    table.front-matter { font-size: 0.875em; margin: 0 0 1.5em; }
+    table.front-matter td pre { margin: 0; padding: 0; background: none; }
+    .front-matter-invalid .front-matter-notice { color: var(--caution); font-size: 0.875em; margin-bottom: 0.25em; }
+    .math-display { display: block; overflow-x: auto; margin: 1em 0; text-align: center; }
+    div.math-display, span.math-inline { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+    .katex-display { margin: 0; }
     """
 }
 

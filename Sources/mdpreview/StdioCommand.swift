@@ -75,7 +75,7 @@ struct StdioCommand: ParsableCommand {
             shutdownTimeout: .milliseconds(shutdownTimeoutMs), isolation: renderLimits.isolation,
             http: http ? .init(port: port, exportRoots: exportRoots.isEmpty ? [FileManager.default.currentDirectoryPath] : exportRoots) : nil,
             tasks: TaskServiceConfiguration(timeToLive: .seconds(taskTtlSeconds)),
-            exportRenderer: renderLimits.pageRenderer(options: RenderOptions())
+            exportRenderer: renderLimits.pageRenderer(options: RenderOptions(profile: .github))
         )
         server.serve()
     }
@@ -116,7 +116,7 @@ final class StdioServer: Sendable {
             policy: policy, autosaveDelay: autosaveDelay, statisticsDelay: autoStats ? .milliseconds(300) : nil, callbackQueue: queue,
             isolation: isolation
         ))
-        decoder = RequestDecoder(maxLineLength: maxLineBytes)
+        decoder = RequestDecoder(maxLineLength: maxLineBytes, defaultProfile: http == nil ? .cmark : .github)
         self.maxLineBytes = maxLineBytes
         let channel = output
         preview = http.map { configuration in

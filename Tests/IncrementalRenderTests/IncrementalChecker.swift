@@ -11,6 +11,8 @@ struct IncrementalChecker {
     private(set) var incremental: IncrementalDocument
     private(set) var client = RenderedDocument()
     private(set) var mismatches: [(version: UInt64, text: String)] = []
+    /// The patch of the last update.
+    private(set) var lastPatch: BlockPatch?
 
     init(text: String, options: RenderOptions = .default) {
         renderer = MarkdownRenderer(options: options)
@@ -37,6 +39,7 @@ struct IncrementalChecker {
         let renderer = renderer
         let patch = incremental.update(to: snapshot, version: snapshot.version, changes: changes) { renderer.parseBlocks(utf8: $0) }
         let expected = renderer.render(snapshot.text)
+        lastPatch = patch
         do {
             try client.apply(patch)
         } catch {

@@ -37,18 +37,18 @@ struct ServeCommandTests {
         let stream = try LoopbackConnection(port: port)
         try stream.write(Array("GET /api/documents/1/stream?token=\(token) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8))
         try await Self.readEvents(stream, until: "First")
-        #expect(try await html() == MarkdownRenderer().render("# First\n\nbody\n"))
+        #expect(try await html() == MarkdownRenderer(options: RenderOptions(profile: .github)).render("# First\n\nbody\n"))
         let saves = ["# Second\n\nbody\n", "# Third\n\nbody\n"]
         let temporary = folder.appendingPathComponent(".notes.md.swp")
         try Data(saves[0].utf8).write(to: temporary)
         _ = rename(temporary.path, file.path)   // how editors save: a new file renamed over the old
         try await Self.readEvents(stream, until: "Second")
-        #expect(try await html() == MarkdownRenderer().render(saves[0]))
+        #expect(try await html() == MarkdownRenderer(options: RenderOptions(profile: .github)).render(saves[0]))
         try Data(saves[1].utf8).write(to: file)   // in place
         try await Self.readEvents(stream, until: "Third")
-        #expect(try await html() == MarkdownRenderer().render(saves[1]))
+        #expect(try await html() == MarkdownRenderer(options: RenderOptions(profile: .github)).render(saves[1]))
         try FileManager.default.removeItem(at: file)   // a delete keeps the last version
-        #expect(try await html() == MarkdownRenderer().render(saves[1]))
+        #expect(try await html() == MarkdownRenderer(options: RenderOptions(profile: .github)).render(saves[1]))
 
         process.terminate()
         process.waitUntilExit()

@@ -93,7 +93,7 @@ local ok, err = pcall(function()
   end
   local function expected()
     local text = table.concat(api.nvim_buf_get_lines(bufnr, 0, -1, true), '\n') .. '\n'
-    return vim.fn.system({ setup.cmd, 'render' }, text)
+    return vim.fn.system({ setup.cmd, 'render', '--profile', 'github' }, text)
   end
   local function wait_page(what)
     local want

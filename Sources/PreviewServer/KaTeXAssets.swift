@@ -1,0 +1,35 @@
+import Foundation
+
+/// KaTeX's files from Debian's `libjs-katex` and `fonts-katex`: the script, its style
+/// sheet and its fonts, nothing else of the folder.
+struct KaTeXAssets {
+    /// The folder holding `katex.min.js`, `katex.min.css` and `fonts/`.
+    let folder: String
+
+    /// Whether the script is there.
+    var isAvailable: Bool { FileManager.default.fileExists(atPath: folder + "/katex.min.js") }
+
+    /// The bytes and content type of `path` (relative to the folder), or nil for any
+    /// path other than the script, the style sheet or a font file name under `fonts/`.
+    func file(_ path: String) -> (data: Data, contentType: String)? {
+        let type: String
+        switch path {
+        case "katex.min.js": type = "text/javascript; charset=utf-8"
+        case "katex.min.css": type = "text/css; charset=utf-8"
+        default:
+            let name = path.dropFirst("fonts/".count)
+            guard path.hasPrefix("fonts/"), !name.isEmpty, !name.hasPrefix("."),
+                  name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") })
+            else { return nil }
+            if name.hasSuffix(".woff2") { type = "font/woff2" } else if name.hasSuffix(".woff") { type = "font/woff" } else if name.hasSuffix(".ttf") { type = "font/ttf" } else { return nil }
+        }
+        guard let data = FileManager.default.contents(atPath: folder + "/" + path) else { return nil }
+        return (data, type)
+    }
+
+    /// Every file ``file(_:)`` serves, as paths relative to the folder (for exports).
+    var files: [String] {
+        let fonts = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/fonts")) ?? []
+        return ["katex.min.js", "katex.min.css"] + fonts.sorted().map { "fonts/" + $0 }.filter { file($0) != nil }
+    }
+}
