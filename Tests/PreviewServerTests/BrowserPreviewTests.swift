@@ -211,7 +211,7 @@ struct TaskPanelBrowserTests {
 
 /// Runs `body`, then quits the browser before stopping the server (`stop`), whether
 /// `body` threw or not: the server should not see a page reconnecting while it stops.
-private func closing(_ browser: HeadlessChromium, then stop: () async -> Void, _ body: () async throws -> Void) async throws {
+func closing(_ browser: HeadlessChromium, then stop: () async -> Void, _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch {

@@ -48,9 +48,9 @@ final class LivePreviewHarness: Sendable {
     var port: Int { server.boundPort }
 
     /// Opens `doc` in the server and the engine; waits for its first render.
-    func open(_ doc: String, text: String, folder: String? = nil) async throws {
+    func open(_ doc: String, text: String, folder: String? = nil, options: RenderOptions = RenderOptions()) async throws {
         server.open(doc, folder: folder)
-        try engine.open(doc, text: text)
+        try engine.open(doc, text: text, renderOptions: options)
         await waitFor(doc, version: 0)
     }
 
@@ -73,8 +73,8 @@ final class LivePreviewHarness: Sendable {
     }
 
     /// The full render of `doc`'s current text.
-    func fullRender(of doc: String) throws -> String {
-        MarkdownRenderer().render(try engine.snapshot(of: doc).text)
+    func fullRender(of doc: String, options: RenderOptions = RenderOptions()) throws -> String {
+        MarkdownRenderer(options: options).render(try engine.snapshot(of: doc).text)
     }
 
     func stop() async {

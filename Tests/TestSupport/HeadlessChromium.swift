@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,6 +66,23 @@ public final class HeadlessChromium: @unchecked Sendable {
     /// (the WebDriver asynchronous script), and returns that result.
     public func executeAsync(_ script: String, _ args: [Any] = []) async throws -> Any? {
         try await Self.request(port: port, "POST", "/session/\(session)/execute/async", ["script": script, "args": args])["value"]
+    }
+
+    /// A PNG of the viewport.
+    public func screenshot() async throws -> Data {
+        let answer = try await Self.request(port: port, "GET", "/session/\(session)/screenshot")
+        guard let base64 = answer["value"] as? String, let png = Data(base64Encoded: base64) else {
+            throw LoopbackConnection.Failure(description: "no screenshot: \(answer)")
+        }
+        return png
+    }
+
+    /// Makes `prefers-color-scheme` match `scheme` (`light` or `dark`), through the
+    /// DevTools protocol.
+    public func emulateColorScheme(_ scheme: String) async throws {
+        _ = try await Self.request(port: port, "POST", "/session/\(session)/goog/cdp/execute", [
+            "cmd": "Emulation.setEmulatedMedia", "params": ["features": [["name": "prefers-color-scheme", "value": scheme]]],
+        ])
     }
 
     /// Ends the session (which closes the browser) and chromedriver.

@@ -1,0 +1,110 @@
+import Foundation
+import MarkdownRenderer
+import Testing
+import TestSupport
+
+/// The github profile's page in headless Chromium: front matter title, heading ids and
+/// anchors, alerts, KaTeX output, fragment links that scroll without leaving the page,
+/// and duplicate headings renumbered live. `PREVIEWENGINE_SCREENSHOTS=DIR` also writes
+/// light and dark screenshots there (how `Docs/screenshots/` was made).
+@Suite("the github page in headless Chromium", .serialized)
+struct GitHubPageBrowserTests {
+    static let runs = SharedData.isCI || HeadlessChromium.isAvailable
+    static let options = RenderOptions(profile: .github)
+
+    /// The live DOM equals a fresh parse of `html` typeset the way the page does.
+    static let compareScript = """
+    const [html] = arguments;
+    const live = document.getElementById('preview');
+    const template = document.createElement('template');
+    template.innerHTML = html;
+    const expected = live.cloneNode(false);
+    expected.append(template.content);
+    if (window.hljs) for (const code of expected.querySelectorAll('pre code[class*="language-"]')) window.hljs.highlightBlock(code);
+    for (const math of expected.querySelectorAll('.math')) {
+      window.katex.render(math.textContent, math, { displayMode: math.classList.contains('math-display'), throwOnError: false });
+    }
+    return expected.isEqualNode(live);
+    """
+
+    @Test("ids, alerts, KaTeX, front matter title, fragment links and live renumbering", .enabled(if: runs, "needs chromium and chromium-driver"))
+    func readerPage() async throws {
+        guard HeadlessChromium.isAvailable else {
+            Issue.record("chromium or chromedriver is not installed (./dev installs Debian's chromium and chromium-driver)")
+            return
+        }
+        #expect(FileManager.default.fileExists(atPath: "/usr/share/javascript/katex/katex.min.js"), "./dev installs libjs-katex")
+        let text = try String(contentsOf: SharedData.fixtures.appendingPathComponent("github/reader.md"), encoding: .utf8)
+        let harness = try await LivePreviewHarness(highlightScript: "/usr/share/javascript/highlight.js/highlight.min.js")
+        try await harness.open("reader.md", text: text, options: Self.options)
+        let browser = try await HeadlessChromium()
+        try await closing(browser, then: harness.stop) {
+            try await browser.navigate(to: try #require(harness.server.url(ofDocument: "reader.md")))
+            #expect(try await browser.executeAsync(BrowserPreviewTests.waitScript, [0, true]) as? Bool == true)
+            #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "reader.md", options: Self.options)]) as? Bool == true)
+            #expect(try await browser.execute("return document.title;") as? String == "A page as its reader sees it — mdpreview")
+
+            let ids = try await browser.execute("return Array.from(document.querySelectorAll('#preview :is(h1,h2,h3,h4,h5,h6)')).map((h) => h.id);") as? [String]
+            #expect(ids == [
+                "overview", "details", "details-1", "details-2", "c--rust-a-comparison", "日本語の見出し", "émojis--and-ünïcode",
+                "snake_case-and-kebab-case", "version-20-beta", "version-20-beta-1", "deep-heading", "deeper-heading", "deepest-heading",
+                "alerts", "math", "code", "details-3",
+            ])
+            let anchors = try await browser.execute("return Array.from(document.querySelectorAll('#preview h2 > a.anchor:first-child')).length;") as? Int
+            #expect(anchors == 11)
+            let alerts = try await browser.execute("""
+            return Array.from(document.querySelectorAll('.markdown-alert')).map((a) => a.className + ':' + a.querySelector('.markdown-alert-title').textContent);
+            """) as? [String]
+            #expect(alerts == ["note", "tip", "important", "warning", "caution"].map { "markdown-alert markdown-alert-\($0):" + $0.prefix(1).uppercased() + $0.dropFirst() })
+            #expect(try await browser.execute("return document.querySelectorAll('#preview blockquote').length;") as? Int == 1)
+
+            // Every math element typeset by KaTeX; the broken one shows its source in red.
+            let math = try await browser.execute("""
+            const all = Array.from(document.querySelectorAll('#preview .math'));
+            return { count: all.length, typeset: all.filter((m) => m.querySelector('.katex, .katex-error')).length,
+                     errors: Array.from(document.querySelectorAll('#preview .katex-error')).map((e) => e.textContent + '|' + getComputedStyle(e).color),
+                     display: document.querySelectorAll('#preview .katex-display').length,
+                     dollars: document.getElementById('preview').textContent.includes('Prices stay text: $5 and $10, and $ spaced $ dollars.') }
+            """) as? [String: Any]
+            #expect(math?["count"] as? Int == 10 && math?["typeset"] as? Int == 10)
+            // `a_b_c` reaches KaTeX untouched, which rejects it as TeX does (a double subscript).
+            #expect(math?["errors"] as? [String] == ["a_b_c|rgb(204, 0, 0)", #"\frac{1}{|rgb(204, 0, 0)"#])
+            #expect(math?["display"] as? Int == 2)
+            #expect(math?["dollars"] as? Bool == true)
+
+            if let folder = ProcessInfo.processInfo.environment["PREVIEWENGINE_SCREENSHOTS"] {
+                _ = try await browser.execute("window.scrollTo(0, 0); return true;")
+                for scheme in ["light", "dark"] {
+                    try await browser.emulateColorScheme(scheme)
+                    _ = try await browser.executeAsync("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));")
+                    try await browser.screenshot().write(to: URL(fileURLWithPath: folder).appendingPathComponent("github-page-\(scheme).png"))
+                    _ = try await browser.execute("document.getElementById('alerts').scrollIntoView(); return true;")
+                    try await browser.screenshot().write(to: URL(fileURLWithPath: folder).appendingPathComponent("github-alerts-math-\(scheme).png"))
+                    _ = try await browser.execute("window.scrollTo(0, 0); return true;")
+                }
+            }
+
+            // A fragment link scrolls to its heading and keeps the page; a missing one does nothing.
+            let jump = try await browser.executeAsync("""
+            const done = arguments[arguments.length - 1];
+            const before = location.pathname;
+            document.querySelector('a[href="#details-2"]').click();
+            requestAnimationFrame(() => {
+              const top = document.getElementById('details-2').getBoundingClientRect().top;
+              document.querySelector('a[href="#nowhere"]').click();
+              requestAnimationFrame(() => done({ top, samePage: location.pathname === before && window.previewEngine !== undefined, hash: location.hash }));
+            });
+            """) as? [String: Any]
+            #expect(abs(jump?["top"] as? Double ?? 999) < 30, "\(String(describing: jump))")
+            #expect(jump?["samePage"] as? Bool == true && jump?["hash"] as? String == "#details-2")
+
+            // A heading named like the later ones, typed at the top: they are renumbered in place.
+            let version = try harness.insert("## Details\n\n", at: text.unicodeScalars.count - text.drop { $0 != "#" }.unicodeScalars.count, in: "reader.md")
+            await harness.waitFor("reader.md", version: version)
+            #expect(try await browser.executeAsync(BrowserPreviewTests.waitScript, [Int(version), false]) as? Bool == true)
+            #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "reader.md", options: Self.options)]) as? Bool == true)
+            let renumbered = try await browser.execute("return Array.from(document.querySelectorAll('#preview h2')).map((h) => h.id).filter((id) => id.startsWith('details'));") as? [String]
+            #expect(renumbered == ["details", "details-1", "details-2", "details-3", "details-4"])
+        }
+    }
+}
