@@ -144,6 +144,8 @@ struct RunSettings: Sendable {
     var isolation: RenderIsolation
     /// `workers` or `in-process`, for the report.
     var renderer: String
+    /// What the renders show (the profile).
+    var options: RenderOptions
     var rssScope: String
     var resetsPeakRSS: Bool
 }
@@ -159,9 +161,9 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
     let manualClock: ManualEngineClock? = mode == .virtual ? ManualEngineClock() : nil
     let engineClock = MeasuringClock(base: manualClock ?? SystemEngineClock(), charge: settings.charge)
     let engine = PreviewEngine(
-        configuration: .init(policy: policy.choice, statisticsDelay: nil, isolation: settings.isolation, incrementalRendering: settings.incremental),
+        configuration: .init(renderOptions: settings.options, policy: policy.choice, statisticsDelay: nil, isolation: settings.isolation, incrementalRendering: settings.incremental),
         clock: engineClock, pool: pool)
-    let recorder = DeliveryRecorder(verifyingWith: settings.verify ? MarkdownRenderer() : nil)
+    let recorder = DeliveryRecorder(verifyingWith: settings.verify ? MarkdownRenderer(options: settings.options) : nil)
     let subscription = engine.subscribe { event in
         if case .rendered(let result) = event { recorder.record(result) }
     }

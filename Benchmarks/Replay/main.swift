@@ -9,6 +9,7 @@ import ArgumentParser
 import DocumentModel
 import EditTraces
 import Foundation
+import MarkdownRenderer
 
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,6 +80,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("incremental (re-parse the blocks around each change, the engine's default) or full (parse the whole text at every render).", valueName: "incremental|full"))
     var rendering: String = "incremental"
 
+    @Option(help: ArgumentHelp("The render profile: cmark (cmark-gfm's HTML) or github (front matter, heading ids, alerts, math).", valueName: "cmark|github"))
+    var profile: String = "cmark"
+
     @Flag(help: "Check every delivered version: the HTML assembled by applying the patches in order equals MarkdownRenderer's full render of that version's text (virtual clock only). Prints mismatches: N and fallbacks: K of M.")
     var verifyEveryEdit = false
 
@@ -118,6 +122,7 @@ struct RunCommand: ParsableCommand {
         guard let charge = RenderCharge(rawValue: renderTime) else { throw ReplayError.usage("--render-time must be wall or cpu") }
         let isolation = try RendererChoice.isolation(named: renderer, workers: workers, charge: charge)
         guard rendering == "incremental" || rendering == "full" else { throw ReplayError.usage("--rendering must be incremental or full") }
+        guard let renderProfile = RenderProfile(rawValue: profile) else { throw ReplayError.usage("--profile must be cmark or github") }
         guard !verifyEveryEdit || (clockMode == .virtual && !compareClocks) else {
             throw ReplayError.usage("--verify-every-edit needs the virtual clock")
         }
@@ -158,6 +163,7 @@ struct RunCommand: ParsableCommand {
             let peakResets = !child && ProcessMemory.resetPeak()
             let settings = RunSettings(
                 workers: workers, incremental: rendering == "incremental", verify: verifyEveryEdit, charge: charge, isolation: isolation, renderer: renderer,
+                options: RenderOptions(profile: renderProfile),
                 rssScope: child ? "fresh process for this run (includes reading the trace)"
                     : peakResets ? "this process, peak reset before the run (trace already in memory)"
                     : "this process, cumulative over the runs so far",
@@ -276,7 +282,7 @@ struct RunCommand: ParsableCommand {
         var arguments = [
             "run", source.argument, "--child", "--policy", policy.rawValue, "--clock", clock.rawValue,
             "--from", String(from), "--max-gap", String(maxGap), "--cadence-ms", String(cadenceMs),
-            "--workers", String(workers), "--render-time", renderTime, "--renderer", renderer,
+            "--workers", String(workers), "--render-time", renderTime, "--renderer", renderer, "--profile", profile,
             "--duration", durationSeconds.map { String($0) } ?? "all",
             "--edits", limit.map(String.init) ?? "all",
         ]

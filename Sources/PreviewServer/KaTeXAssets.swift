@@ -26,10 +26,4 @@ struct KaTeXAssets {
         guard let data = FileManager.default.contents(atPath: folder + "/" + path) else { return nil }
         return (data, type)
     }
-
-    /// Every file ``file(_:)`` serves, as paths relative to the folder (for exports).
-    var files: [String] {
-        let fonts = (try? FileManager.default.contentsOfDirectory(atPath: folder + "/fonts")) ?? []
-        return ["katex.min.js", "katex.min.css"] + fonts.sorted().map { "fonts/" + $0 }.filter { file($0) != nil }
-    }
 }
