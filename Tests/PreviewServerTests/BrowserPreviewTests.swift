@@ -9,7 +9,8 @@ import TestSupport
 struct BrowserPreviewTests {
     static let runs = SharedData.isCI || HeadlessChromium.isAvailable
 
-    /// Highlighted like the page does, so the comparison covers highlighting too.
+    /// Highlighted and typeset like the page does, so the comparison covers highlighting
+    /// and math too.
     static let compareScript = """
     const [html] = arguments;
     const live = document.getElementById('preview');
@@ -18,6 +19,9 @@ struct BrowserPreviewTests {
     const expected = live.cloneNode(false);
     expected.append(template.content);
     if (window.hljs) for (const code of expected.querySelectorAll('pre code[class*="language-"]')) window.hljs.highlightBlock(code);
+    if (window.katex) for (const math of expected.querySelectorAll('.math')) {
+      window.katex.render(math.textContent, math, { displayMode: math.classList.contains('math-display'), throwOnError: false });
+    }
     return expected.isEqualNode(live);
     """
 

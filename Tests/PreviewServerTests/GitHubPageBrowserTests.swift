@@ -12,21 +12,6 @@ struct GitHubPageBrowserTests {
     static let runs = SharedData.isCI || HeadlessChromium.isAvailable
     static let options = RenderOptions(profile: .github)
 
-    /// The live DOM equals a fresh parse of `html` typeset the way the page does.
-    static let compareScript = """
-    const [html] = arguments;
-    const live = document.getElementById('preview');
-    const template = document.createElement('template');
-    template.innerHTML = html;
-    const expected = live.cloneNode(false);
-    expected.append(template.content);
-    if (window.hljs) for (const code of expected.querySelectorAll('pre code[class*="language-"]')) window.hljs.highlightBlock(code);
-    for (const math of expected.querySelectorAll('.math')) {
-      window.katex.render(math.textContent, math, { displayMode: math.classList.contains('math-display'), throwOnError: false });
-    }
-    return expected.isEqualNode(live);
-    """
-
     @Test("ids, alerts, KaTeX, front matter title, fragment links and live renumbering", .enabled(if: runs, "needs chromium and chromium-driver"))
     func readerPage() async throws {
         guard HeadlessChromium.isAvailable else {
@@ -41,7 +26,7 @@ struct GitHubPageBrowserTests {
         try await closing(browser, then: harness.stop) {
             try await browser.navigate(to: try #require(harness.server.url(ofDocument: "reader.md")))
             #expect(try await browser.executeAsync(BrowserPreviewTests.waitScript, [0, true]) as? Bool == true)
-            #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "reader.md", options: Self.options)]) as? Bool == true)
+            #expect(try await browser.execute(BrowserPreviewTests.compareScript, [try harness.fullRender(of: "reader.md", options: Self.options)]) as? Bool == true)
             #expect(try await browser.execute("return document.title;") as? String == "A page as its reader sees it — mdpreview")
 
             let ids = try await browser.execute("return Array.from(document.querySelectorAll('#preview :is(h1,h2,h3,h4,h5,h6)')).map((h) => h.id);") as? [String]
@@ -102,7 +87,7 @@ struct GitHubPageBrowserTests {
             let version = try harness.insert("## Details\n\n", at: text.unicodeScalars.count - text.drop { $0 != "#" }.unicodeScalars.count, in: "reader.md")
             await harness.waitFor("reader.md", version: version)
             #expect(try await browser.executeAsync(BrowserPreviewTests.waitScript, [Int(version), false]) as? Bool == true)
-            #expect(try await browser.execute(Self.compareScript, [try harness.fullRender(of: "reader.md", options: Self.options)]) as? Bool == true)
+            #expect(try await browser.execute(BrowserPreviewTests.compareScript, [try harness.fullRender(of: "reader.md", options: Self.options)]) as? Bool == true)
             let renumbered = try await browser.execute("return Array.from(document.querySelectorAll('#preview h2')).map((h) => h.id).filter((id) => id.startsWith('details'));") as? [String]
             #expect(renumbered == ["details", "details-1", "details-2", "details-3", "details-4"])
         }
