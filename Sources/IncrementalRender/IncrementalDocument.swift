@@ -59,8 +59,7 @@ public struct IncrementalDocument: Sendable {
             } else if let changes, changes.since == version {
                 guard let range = changes.range else { return unchanged(at: newVersion) }
                 if options.profile == .github && frontMatterMayAppearOrVanish(text: text, editStart: range.lowerBound) {
-                    reason = .frontMatter
-                    return try fullParse(text: text, version: newVersion, reason: reason, parse: parse)
+                    return try fullParse(text: text, version: newVersion, reason: .frontMatter, parse: parse)
                 }
                 switch try updateWindow(text: text, range: range, version: newVersion, parse: parse) {
                 case .patched(let patch): return patch

@@ -62,7 +62,7 @@ extension IncrementalDocument {
         if options.profile == .github && start == 0, let found = Self.frontMatter(of: text) {
             guard found.byteCount <= end else { return .widen }
             frontMatter = found
-            for index in 0 ..< found.byteCount where bytes[index] != 0x0A && bytes[index] != 0x0D { bytes[index] = 0x20 }
+            found.mask(&bytes)
         }
         var oldCounts = FlagCounts()
         var oldFlags: RegionFlags = []

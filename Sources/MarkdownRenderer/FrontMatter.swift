@@ -71,12 +71,11 @@ public struct FrontMatter: Sendable, Hashable {
         return nil
     }
 
-    /// `text` with the front matter's bytes, terminators excepted, replaced by spaces:
-    /// the same size and lines, and nothing for the Markdown parser to render there.
-    public func masking(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var bytes = Array(text)
-        for index in 0 ..< min(byteCount, bytes.count) where bytes[index] != 0x0A && bytes[index] != 0x0D { bytes[index] = 0x20 }
-        return bytes
+    /// Replaces the front matter's bytes at the start of `text`, terminators excepted,
+    /// by spaces: the same size and lines, and nothing for the Markdown parser to render
+    /// there.
+    public func mask(_ text: inout [UInt8]) {
+        for index in 0 ..< min(byteCount, text.count) where text[index] != 0x0A && text[index] != 0x0D { text[index] = 0x20 }
     }
 
     /// The HTML the page shows: a table of the entries (nothing for an empty block), or

@@ -8,7 +8,9 @@ extension MarkdownRenderer {
         guard options.profile == .github else { return parseBlocks(utf8: input) }
         var parse: BlockParse
         if let frontMatter = FrontMatter.detect(in: input) {
-            parse = frontMatter.masking(input).withUnsafeBufferPointer { parseBlocks(utf8: $0) }
+            var masked = Array(input)
+            frontMatter.mask(&masked)
+            parse = masked.withUnsafeBufferPointer { parseBlocks(utf8: $0) }
             parse.blocks.insert(ParsedBlock(kind: .frontMatter, lines: 0 ... frontMatter.lineCount - 1, html: frontMatter.html), at: 0)
         } else {
             parse = parseBlocks(utf8: input)

@@ -154,9 +154,10 @@ private extension String {
 }
 
 /// HTML escaping of text for element content and double-quoted attribute values.
-enum HTMLEscaping {
-    /// `text` with `&`, `<`, `>` and `"` as character references. O(length).
-    static func escape(_ text: some StringProtocol) -> String {
+package enum HTMLEscaping {
+    /// `text` with `&`, `<`, `>` and `"` as character references, scalar by scalar (a
+    /// quote with a combining mark after it is escaped too). O(length).
+    package static func escape(_ text: some StringProtocol) -> String {
         guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else { return String(text) }
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count + 16)

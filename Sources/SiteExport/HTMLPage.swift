@@ -1,3 +1,5 @@
+import MarkdownRenderer
+
 /// A standalone HTML page around a rendered fragment, with readable default CSS (light
 /// and dark, following the system): what `mdpreview render --page` writes, and the
 /// style of the live preview page.
@@ -54,18 +56,7 @@ public enum HTMLPage {
 
     /// Escapes text for an HTML text or attribute context.
     public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
-            }
-        }
-        return out
+        HTMLEscaping.escape(text)
     }
 
     private static func unescape(_ text: String) -> String {
