@@ -48,11 +48,13 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // libxml2's HTML parser, from Debian's -dev package: the github profile's sanitizer.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Our math syntax extension for libcmark-gfm (the github profile), in C.
         .target(name: "CMarkMath", dependencies: ["CCmarkGFM"]),
         .target(
             name: "MarkdownRenderer",
-            dependencies: ["CCmarkGFM", "CMarkMath", "Primitives"],
+            dependencies: ["CCmarkGFM", "CMarkMath", "CLibXML2", "Primitives"],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -16,8 +16,12 @@ enum AlertKind: String, CaseIterable {
     /// The alert's opening markup, up to its content.
     var openingHTML: String {
         #"<div class="markdown-alert markdown-alert-\#(rawValue)">"# + "\n"
-            + #"<p class="markdown-alert-title"><svg class="alert-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">"#
-            + icon + "</svg>" + title + "</p>"
+            + #"<p class="markdown-alert-title">"# + iconHTML + title + "</p>"
+    }
+
+    /// The kind's icon, an inline SVG.
+    var iconHTML: String {
+        #"<svg class="alert-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">"# + icon + "</svg>"
     }
 
     private var icon: String {

@@ -98,7 +98,16 @@ extension MarkdownRenderer {
     /// Parses raw bytes (invalid UTF-8 and NUL bytes become U+FFFD, as in
     /// ``render(bytes:)``) into their top-level blocks.
     public func parseBlocks(utf8 input: UnsafeBufferPointer<UInt8>) -> BlockParse {
+        if options.profile == .github, let scrubbed = InputScrub.scrubbed(input) {
+            return scrubbed.withUnsafeBufferPointer { parseScrubbedBlocks(utf8: $0) }
+        }
+        return parseScrubbedBlocks(utf8: input)
+    }
+
+    private func parseScrubbedBlocks(utf8 input: UnsafeBufferPointer<UInt8>) -> BlockParse {
         let lines = LineTable(input)
+        // The github profile keeps GitHub's subset of raw HTML (unless all is allowed).
+        let sanitizes = options.profile == .github && !options.allowsUnsafeHTML
         return withParsedDocument(of: input) { document, extensions in
             var blocks: [ParsedBlock] = []
             var definitions: [ParsedBlock] = []
@@ -106,6 +115,9 @@ extension MarkdownRenderer {
             // HTML of blocks libcmark-gfm gave no position (the paragraph left before a
             // table that took its last line), joined to the next block.
             var unplaced = ""
+            var unplacedFound = RawHTML.Found()
+            var groups = RawHTMLGroups()
+            var footnotesHaveRawHTML = false
             var node = cmark_node_first_child(document)
             while let current = node {
                 node = cmark_node_next(current)
@@ -118,21 +130,30 @@ extension MarkdownRenderer {
                     // (it closes it there): end it on the underline.
                     last = (first + 1 ... last).last { lines.isSetextUnderline($0) } ?? last
                 }
+                let mayHoldHTML = sanitizes && lines.contains(UInt8(ascii: "<"), from: first, through: last)
                 if kind == .footnoteDefinition {
+                    if mayHoldHTML { footnotesHaveRawHTML = RawHTML.expose(in: current).found.hasRawHTML || footnotesHaveRawHTML }
                     definitions.append(ParsedBlock(kind: kind, lines: first ... last, html: ""))
                     continue
                 }
-                let rendered = options.profile == .github ? GitHubTransform.apply(to: current) : current
+                var rendered = options.profile == .github ? GitHubTransform.apply(to: current) : current
+                var found = RawHTML.Found()
+                if mayHoldHTML { (rendered, found) = RawHTML.expose(in: rendered) }
                 others.append(rendered)
                 let html = unplaced + Self.html(of: rendered, flags: options.cmarkFlags, extensions: extensions)
+                found.hasRawHTML = found.hasRawHTML || unplacedFound.hasRawHTML
                 unplaced = ""
+                unplacedFound = RawHTML.Found()
                 if start <= 0 {
                     unplaced = html
+                    unplacedFound = found
                 } else {
-                    blocks.append(ParsedBlock(kind: kind, lines: first ... last, html: html))
+                    groups.add(ParsedBlock(kind: kind, lines: first ... last, html: html), found: found, to: &blocks)
                 }
             }
+            groups.finish(&blocks, lastLine: lines.lastLine)
             if !unplaced.isEmpty {
+                if unplacedFound.hasRawHTML { unplaced = HTMLSanitizer.sanitize(unplaced) }
                 if blocks.isEmpty {
                     blocks.append(ParsedBlock(kind: .other, lines: 0 ... 0, html: unplaced))
                 } else {
@@ -151,6 +172,7 @@ extension MarkdownRenderer {
                 // What is left once the other blocks are gone renders as the section.
                 for other in others { cmark_node_free(other) }
                 footnotes = Self.html(of: document, flags: options.cmarkFlags, extensions: extensions)
+                if footnotesHaveRawHTML { footnotes = HTMLSanitizer.sanitize(footnotes) }
             }
             return BlockParse(blocks: blocks, footnotes: footnotes)
         }
@@ -187,8 +209,9 @@ extension MarkdownRenderer {
         merged.reserveCapacity(blocks.count)
         for block in blocks {
             if let last = merged.last, block.lines.lowerBound <= last.lines.upperBound {
+                // A raw-HTML group still open stays open whatever it swallowed.
                 merged[merged.count - 1] = ParsedBlock(
-                    kind: block.kind, lines: last.lines.lowerBound ... max(last.lines.upperBound, block.lines.upperBound), html: last.html + block.html
+                    kind: last.kind == .openHTMLBlock ? .openHTMLBlock : block.kind, lines: last.lines.lowerBound ... max(last.lines.upperBound, block.lines.upperBound), html: last.html + block.html
                 )
             } else {
                 merged.append(block)
@@ -262,6 +285,13 @@ private struct LineTable {
         while let byte = content.first, byte == 0x20, spaces < 4 { content = content.dropFirst(); spaces += 1 }
         guard spaces < 4, let marker = content.first, marker == UInt8(ascii: "=") || marker == UInt8(ascii: "-") else { return false }
         return content.drop { $0 == marker }.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    }
+
+    /// Whether `byte` occurs in lines `first` through `last`. O(their length).
+    func contains(_ byte: UInt8, from first: Int, through last: Int) -> Bool {
+        guard first < starts.count else { return false }
+        let end = last + 1 < starts.count ? starts[last + 1] : input.count
+        return input[starts[first] ..< end].contains(byte)
     }
 
     /// Whether line `line` holds only spaces, tabs and its terminator.

@@ -6,6 +6,9 @@ extension MarkdownRenderer {
     /// footnote section are ``render(_:)`` of the same input.
     public func parseDocument(utf8 input: UnsafeBufferPointer<UInt8>) -> BlockParse {
         guard options.profile == .github else { return parseBlocks(utf8: input) }
+        if let scrubbed = InputScrub.scrubbed(input) {
+            return scrubbed.withUnsafeBufferPointer { parseDocument(utf8: $0) }
+        }
         var parse: BlockParse
         if let frontMatter = FrontMatter.detect(in: input) {
             var masked = Array(input)

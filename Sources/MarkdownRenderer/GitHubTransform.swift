@@ -156,9 +156,10 @@ private extension String {
 /// HTML escaping of text for element content and double-quoted attribute values.
 package enum HTMLEscaping {
     /// `text` with `&`, `<`, `>` and `"` as character references, scalar by scalar (a
-    /// quote with a combining mark after it is escaped too). O(length).
+    /// quote with a combining mark after it is escaped too), and U+0001 and U+0002 (the
+    /// heading markers' characters, ``HeadingTemplate``) as U+FFFD. O(length).
     package static func escape(_ text: some StringProtocol) -> String {
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else { return String(text) }
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x01 || $0 == 0x02 }) else { return String(text) }
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count + 16)
         for character in text.unicodeScalars {
@@ -167,6 +168,7 @@ package enum HTMLEscaping {
             case "<": escaped += "&lt;"
             case ">": escaped += "&gt;"
             case "\"": escaped += "&quot;"
+            case "\u{1}", "\u{2}": escaped += "\u{FFFD}"
             default: escaped.unicodeScalars.append(character)
             }
         }

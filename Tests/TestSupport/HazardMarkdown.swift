@@ -10,6 +10,8 @@ public enum HazardMarkdown {
         case setextHeadings, tables, indentedCode, htmlBlocks, lineEndings, oneHugeBlock
         /// The github profile's: duplicate headings, front matter, alerts, math.
         case headingIDs, frontMatter, alertsAndMath
+        /// The github profile's raw HTML: elements opened in one block, closed blocks later.
+        case rawHTMLGroups
     }
 
     /// Text every class's documents mix in.
@@ -63,6 +65,10 @@ public enum HazardMarkdown {
         case .alertsAndMath:
             return (["> [!NOTE]\n> Useful.\n", "> [!WARNING]\n> Careful\n", "Cost $a_b_c$ and $x^2$.\n", "$$\n\\sum_i x\n$$\n", "```math\n\\frac12\n```\n", "Price \\$5 and $5.\n"],
                     ["$", "$$", "\\$", "> [!TIP]\n", "[!", "]", "\n", "\n\n", "`"])
+        case .rawHTMLGroups:
+            return (["<details>\n<summary>More</summary>\n", "</details>\n", "<div align=\"center\">\n", "</div>\n", "## Inside\n",
+                     "Press <kbd>K</kbd> <img src=x onerror=alert(1)>\n", "<a name=\"top\"></a>\n", "<details open>\n\n*md*\n\n</details>\n", "<!-- note -->\n"],
+                    ["<details>\n", "</details>\n", "<div>", "</div>", "\n\n", "<summary>", "<kbd>", "</", "<", ">", "\n"])
         case .oneHugeBlock:
             return (["- item\n  more\n", "  - nested\n", "- x\n\n  y\n"],
                     ["\n", "- ", "  ", "x", "\n\n", "# "])

@@ -1,5 +1,5 @@
 import EditTraces
-public import Foundation
+import Foundation
 
 /// A folder under the system's temporary directory, removed with everything in it when
 /// the value goes.
