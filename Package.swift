@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "mdpreview",
             dependencies: [
-                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel", "RenderWorkers", "IncrementalRender", "PreviewServer", "TaskService", "SiteExport",
+                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel", "RenderWorkers", "IncrementalRender", "PreviewServer", "TaskService", "SiteExport", "Primitives",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -258,12 +258,15 @@ enum PageScript {
     }
   }
 
-  // Scrolls to the element with id `fragment` (percent-encoded or not); false when
-  // there is none.
+  // Scrolls to the element with id `fragment` (percent-encoded or not), or to raw
+  // HTML's element of that id or name; false when there is none.
   function scrollToFragment(fragment) {
     let id = fragment;
     try { id = decodeURIComponent(fragment); } catch (error) { /* not encoded */ }
-    const target = document.getElementById(id) || document.getElementById(fragment);
+    // Raw HTML's ids and names carry GitHub's "user-content-" prefix.
+    const prefixed = 'user-content-' + id;
+    const target = document.getElementById(id) || document.getElementById(fragment) || document.getElementById(prefixed)
+      || Array.from(document.getElementsByName(prefixed)).find((element) => root.contains(element));
     if (!target) return false;
     target.scrollIntoView();
     return true;

@@ -29,6 +29,18 @@ public final class PreviewServer: Sendable {
         let heartbeat: Task<Void, Never>
     }
     let reveal: @Sendable (_ name: String, _ line: Int) -> Void
+    let linkedDocumentOpener = Locked<LinkedDocumentOpener?>(nil)
+
+    /// Opens the Markdown file at a real path inside an open document's folder for
+    /// preview (rendering it and following its changes), or finds the document already
+    /// showing it, and returns that document's name; nil when it cannot.
+    public typealias LinkedDocumentOpener = @Sendable (_ path: String) -> String?
+
+    /// Lets links between documents open their previews on demand (without an opener,
+    /// a link to a Markdown file gets a page that says it cannot be opened).
+    public func openLinkedDocuments(with opener: @escaping LinkedDocumentOpener) {
+        linkedDocumentOpener.withLock { $0 = opener }
+    }
     /// The long tasks started over HTTP (exports); see `Docs/TASKS.md`.
     public let tasks: TaskService
     let exportRenderer: PageRenderer

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SiteExport
 
 /// The routes (every one behind ``RequestGuard``):
 ///
@@ -7,7 +8,8 @@ import Hummingbird
 /// |---|---|
 /// | `GET /` | the page of the first open document (no token needed) |
 /// | `GET /documents/{id}` | the page of document `id` (no token needed) |
-/// | `GET /documents/{id}/files/{path}` | a file under the document's folder |
+/// | `GET /documents/{id}/files/{path}` | a file under the document's folder; a navigation to a Markdown file opens its preview (``LinkedDocuments``) |
+/// | `GET /documents/{id}/{path}` | a navigation out of the folder: a page that says so |
 /// | `GET /api/documents` | the open documents, as JSON |
 /// | `GET /api/documents/{id}/html` | the whole HTML the page shows |
 /// | `GET /api/documents/{id}/stream` | the document's event stream (SSE) |
@@ -23,6 +25,15 @@ extension PreviewServer {
         }
         router.get("/documents/:id/files/**") { request, context in
             try self.file(request: request, context: context)
+        }
+        // A relative link that climbed out of the files folder (`../x.md`).
+        router.get("/documents/:id/**") { request, context in
+            let feed = try self.feed(context)
+            guard LinkedDocuments.isNavigation(request) else { throw HTTPError(.notFound) }
+            return LinkedDocuments.page(
+                status: .notFound, title: "Outside the document’s folder",
+                explanation: "This link leads out of the folder of “\(HTMLPage.escape(feed.title))”. The preview opens only files inside it.", backTo: feed.id
+            )
         }
         router.get("/api/documents") { _, _ in self.documentList() }
         router.get("/api/documents/:id/html") { _, context in
@@ -115,10 +126,28 @@ extension PreviewServer {
         let feed = try feed(context)
         let prefix = "/documents/\(feed.id)/files/"
         let path = request.uri.path
+        let navigates = LinkedDocuments.isNavigation(request)
         guard let folder = feed.folder, path.hasPrefix(prefix),
-              let real = DocumentFiles.resolve(path.dropFirst(prefix.count), in: folder),
-              let contents = FileManager.default.contents(atPath: real)
-        else { throw HTTPError(.notFound) }
+              let real = DocumentFiles.resolve(path.dropFirst(prefix.count), in: folder)
+        else {
+            guard navigates else { throw HTTPError(.notFound) }
+            let name = HTMLPage.escape(String(path.dropFirst(prefix.count)).removingPercentEncoding ?? String(path.dropFirst(prefix.count)))
+            return LinkedDocuments.page(
+                status: .notFound, title: "No such file",
+                explanation: "<code>\(name)</code> is not a file in the folder of “\(HTMLPage.escape(feed.title))” (hidden files and links out of the folder are not served).",
+                backTo: feed.id
+            )
+        }
+        if navigates && LinkedDocuments.isMarkdown(real) {
+            if let name = linkedDocumentOpener.withLock({ $0 })?(real), let linked = registry.feed(named: name) {
+                return LinkedDocuments.redirect(toDocument: linked.id)
+            }
+            return LinkedDocuments.page(
+                status: .serviceUnavailable, title: "Cannot open this document",
+                explanation: "<code>\(HTMLPage.escape(real))</code> could not be opened for preview (unreadable, or too many documents open).", backTo: feed.id
+            )
+        }
+        guard let contents = FileManager.default.contents(atPath: real) else { throw HTTPError(.notFound) }
         return Response(status: .ok, headers: [.contentType: DocumentFiles.mediaType(of: real), .cacheControl: "no-cache"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: contents)))
     }

@@ -69,6 +69,9 @@ struct ServeCommand: ParsableCommand {
         }
         server.open(path, folder: StdioServer.folder(of: path), rawHTML: flags.unsafe)
         try engine.open(path, text: text, renderOptions: flags.options(defaultProfile: .github))
+        let linked = LinkedFileDocuments(engine: engine, server: server, options: flags.options(defaultProfile: .github))
+        linked.register(path, path: path)
+        server.openLinkedDocuments(with: linked.open)
         do {
             try server.startSynchronously()
         } catch {
@@ -99,6 +102,7 @@ struct ServeCommand: ParsableCommand {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
             source.setEventHandler {
                 watcher.stop()
+                linked.stop()
                 server.tasks.shutdown()   // running exports stop and remove their temporary folders
                 // Kills and reaps the engine's render workers: without it they die by their
                 // parent-death signal only after this process has gone.

@@ -93,6 +93,8 @@ final class StdioServer: Sendable {
     private let isFinishing = Atomic(false)
     /// The live preview server of `--http`.
     private let preview: PreviewServer?
+    /// The page's links to other Markdown files (with `--http`).
+    private let linked: LinkedFileDocuments?
 
     static func policy(named name: String) -> RenderPolicyChoice? {
         switch name {
@@ -121,9 +123,14 @@ final class StdioServer: Sendable {
         let channel = output
         preview = http.map { configuration in
             PreviewServer(configuration: configuration, tasks: TaskService(configuration: tasks), exportRenderer: exportRenderer()) { doc, line in
+                guard !LinkedFileDocuments.isLinked(doc) else { return }
                 channel.send(.reveal(doc: doc, line: line))
             }
         }
+        let engine = engine
+        let linkedFiles = preview.map { LinkedFileDocuments(engine: engine, server: $0, options: RenderOptions(profile: .github)) }
+        linked = linkedFiles
+        if let preview, let linkedFiles { preview.openLinkedDocuments(with: linkedFiles.open) }
     }
 
     /// Serves until end of input, `shutdown`, a signal or a closed stdout; never returns.
@@ -138,6 +145,8 @@ final class StdioServer: Sendable {
 
     private func serveLines() -> Never {
         engine.subscribe { [output, patches] event in
+            // Files the page opened through a link are the page's alone.
+            if let doc = event.documentName, LinkedFileDocuments.isLinked(doc) { return }
             if case .rendered(let result) = event, let events = patches.events(for: result) {
                 for wire in events { output.writeNow(wire) }
             } else if let wire = StdioTranslation.wireEvent(for: event) {
@@ -213,6 +222,7 @@ final class StdioServer: Sendable {
             if isNew {
                 let file = path ?? autosave
                 preview?.open(doc, folder: Self.folder(of: file), rawHTML: options.allowsUnsafeHTML, title: file?.split(separator: "/").last.map(String.init))
+                linked?.register(doc, path: file)
             }
             do {
                 try engine.open(doc, text: text, renderOptions: options, autosavePath: autosave)
@@ -282,6 +292,7 @@ final class StdioServer: Sendable {
                 try engine.close(doc)   // a failed final save keeps the document open
             } catch { throw refused(error, doc: doc) }
             patches.close(doc)
+            linked?.unregister(doc)
             acknowledge(request, doc: doc, version: nil)
 
         case .shutdown:
@@ -371,3 +382,19 @@ final class StdioServer: Sendable {
     }
 }
 
+
+private extension PreviewEvent {
+    /// The document the event is about, when it is about one.
+    var documentName: DocumentID? {
+        switch self {
+        case .rendered(let result): result.documentID
+        case .saved(let result): result.documentID
+        case .saveFailed(let failure): failure.documentID
+        case .statistics(let statistics): statistics.documentID
+        case .progress(let report): report.documentID
+        case .closed(let doc): doc
+        case .renderFailed(let report): report.documentID
+        case .previewPaused(let pause): pause.documentID
+        }
+    }
+}
