@@ -37,10 +37,14 @@ public final class HeadlessChromium: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))   // chromedriver starting: no event to wait on
         }
         if let lastError { driver.terminate(); throw lastError }
-        let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": ["goog:chromeOptions": [
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,900"],
-        ]]]]
+        let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
+            "goog:chromeOptions": [
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,900"],
+            ],
+            // The DevTools events, for networkRequests().
+            "goog:loggingPrefs": ["performance": "ALL"],
+        ]]]
         do {
             let created = try await Self.request(port: port, "POST", "/session", capabilities)
             guard let id = created["sessionId"] as? String else { throw LoopbackConnection.Failure(description: "no session: \(created)") }
@@ -83,6 +87,21 @@ public final class HeadlessChromium: @unchecked Sendable {
         _ = try await Self.request(port: port, "POST", "/session/\(session)/goog/cdp/execute", [
             "cmd": "Emulation.setEmulatedMedia", "params": ["features": [["name": "prefers-color-scheme", "value": scheme]]],
         ])
+    }
+
+    /// The URLs of the requests the browser sent since the last call (DevTools'
+    /// `Network.requestWillBeSent`, from chromedriver's performance log).
+    public func networkRequests() async throws -> [String] {
+        let answer = try await Self.request(port: port, "POST", "/session/\(session)/se/log", ["type": "performance"])
+        let entries = answer["value"] as? [[String: Any]] ?? []
+        return entries.compactMap { entry in
+            guard let text = entry["message"] as? String,
+                  let event = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                  let message = event["message"] as? [String: Any], message["method"] as? String == "Network.requestWillBeSent",
+                  let request = (message["params"] as? [String: Any])?["request"] as? [String: Any]
+            else { return nil }
+            return request["url"] as? String
+        }
     }
 
     /// Ends the session (which closes the browser) and chromedriver.
