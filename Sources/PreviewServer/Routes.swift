@@ -59,13 +59,7 @@ extension PreviewServer {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: script)))
         }
         router.get("/assets/highlight.css") { _, _ in
-            let folder = self.configuration.highlightStylesFolder
-            guard let light = FileManager.default.contents(atPath: folder + "/atom-one-light.css"),
-                  let dark = FileManager.default.contents(atPath: folder + "/atom-one-dark.css")
-            else { throw HTTPError(.notFound) }
-            let css = String(decoding: light, as: UTF8.self)
-                + "\n@media (prefers-color-scheme: dark) {\n" + String(decoding: dark, as: UTF8.self) + "\n}\n"
-                + ".hljs { background: transparent; padding: 0; }\n"
+            guard let css = SiteAssets.highlightStyleSheet(folder: self.configuration.highlightStylesFolder) else { throw HTTPError(.notFound) }
             return Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: css)))
         }

@@ -4,9 +4,9 @@ import MarkdownRenderer
 /// and dark, following the system): what `mdpreview render --page` writes, and the
 /// style of the live preview page.
 public enum HTMLPage {
-    /// The page for `body`, titled `title` (escaped).
-    public static func wrap(body: String, title: String) -> String {
-        document(title: title, body: "<main class=\"markdown-body\">\n\(body)</main>\n")
+    /// The page for `body`, titled `title` (escaped), with `extraHead` in its head.
+    public static func wrap(body: String, title: String, extraHead: String = "") -> String {
+        document(title: title, extraHead: extraHead, body: "<main class=\"markdown-body\">\n\(body)</main>\n")
     }
 
     /// A whole HTML document with the page's head: doctype, charset, viewport, generator,

@@ -17,12 +17,15 @@ public struct SiteExport: LongTask {
     public let renderer: PageRenderer
     /// Whether one failed page fails the export.
     public let strict: Bool
+    /// The highlighter and math typesetter copied into the site.
+    public let assets: SiteAssets
 
     /// An export of `locations` rendering with `renderer`.
-    public init(locations: ExportLocations, renderer: PageRenderer, strict: Bool = false) {
+    public init(locations: ExportLocations, renderer: PageRenderer, strict: Bool = false, assets: SiteAssets = .debian) {
         self.locations = locations
         self.renderer = renderer
         self.strict = strict
+        self.assets = assets
     }
 
     /// `export`.
@@ -44,7 +47,7 @@ public struct SiteExport: LongTask {
         let session = renderer.makeSession()
         defer { session.interrupt() }   // ends its workers
         progress.onStop(session.interrupt)
-        var writer = SiteWriter(source: locations.source, folder: folder.path, render: session.render)
+        var writer = SiteWriter(source: locations.source, folder: folder.path, assets: assets, render: session.render)
         let pageNames = Set(files.filter(\.isMarkdown).map { SiteWriter.pagePath(of: $0.relativePath) })
         for (number, file) in files.enumerated() {
             try progress.checkCancellation()
@@ -52,6 +55,7 @@ public struct SiteExport: LongTask {
             progress.report(fraction: Double(number + 1) / Double(files.count + 1), message: "\(number + 1)/\(files.count) \(file.relativePath)")
         }
         let index = SiteIndex.fileName(avoiding: pageNames)
+        try writer.writeAssets()
         try writer.writeIndex(named: index, title: (locations.source.split(separator: "/").last).map(String.init) ?? "Site")
         try writer.writeMarker()
         try progress.checkCancellation()

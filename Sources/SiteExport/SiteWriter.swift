@@ -3,14 +3,16 @@ struct SiteWriter {
     let source: String
     let folder: String
     let render: @Sendable ([UInt8]) throws -> [UInt8]
+    let assets: SiteAssets
     private(set) var pages: [SiteIndex.Entry] = []
     private(set) var assetCount = 0
     private(set) var bytes = 0
     private(set) var failures: [ExportReport.Failure] = []
 
-    init(source: String, folder: String, render: @escaping @Sendable ([UInt8]) throws -> [UInt8]) {
+    init(source: String, folder: String, assets: SiteAssets, render: @escaping @Sendable ([UInt8]) throws -> [UInt8]) {
         self.source = source
         self.folder = folder
+        self.assets = assets
         self.render = render
     }
 
@@ -21,12 +23,22 @@ struct SiteWriter {
     }
 
     /// The page a source file becomes, exactly as `mdpreview render --page --site-links
-    /// FILE` writes it (run in the source folder): `title` is its first heading, else
-    /// the file's relative path.
-    static func page(fragment: [UInt8], relativePath: String) -> (html: String, title: String) {
+    /// FILE` writes it (run in the source folder): `title` is its front matter's title or
+    /// first heading, else the file's relative path; its head loads `assets` from the
+    /// site's root.
+    static func page(fragment: [UInt8], relativePath: String, assets: SiteAssets) -> (html: String, title: String) {
         let body = SiteLinks.rewrite(String(decoding: fragment, as: UTF8.self))
         let title = HTMLPage.title(from: body) ?? relativePath
-        return (HTMLPage.wrap(body: body, title: title), title)
+        return (HTMLPage.wrap(body: body, title: title, extraHead: assets.head(depth: SiteAssets.depth(of: relativePath))), title)
+    }
+
+    /// Copies the assets into the site.
+    mutating func writeAssets() throws(SiteWriteError) {
+        for file in assets.files() {
+            try FileTree.makeParents(of: file.path, under: folder)
+            try FileTree.write(file.bytes, to: folder + "/" + file.path)
+            bytes += file.bytes.count
+        }
     }
 
     /// Renders or copies `file`. A file that cannot be read or rendered is recorded as
@@ -35,6 +47,9 @@ struct SiteWriter {
         let output = file.isMarkdown ? Self.pagePath(of: file.relativePath) : file.relativePath
         if !file.isMarkdown && pageNames.contains(output) {
             return fail(file.relativePath, "has the name of the page of a Markdown file; not copied")
+        }
+        if output.hasPrefix(SiteAssets.folderName + "/") {
+            return fail(file.relativePath, "is inside \(SiteAssets.folderName)/, the export's own assets; not copied")
         }
         let contents: [UInt8]
         switch FileTree.read(source + "/" + file.relativePath) {
@@ -49,7 +64,7 @@ struct SiteWriter {
             } catch {
                 return try failOrThrow(file.relativePath, String(describing: error), strict: strict)
             }
-            let page = Self.page(fragment: fragment, relativePath: file.relativePath)
+            let page = Self.page(fragment: fragment, relativePath: file.relativePath, assets: assets)
             written = Array(page.html.utf8)
             pages.append(SiteIndex.Entry(path: output, title: page.title))
         } else {

@@ -34,7 +34,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "The page title with --page (default: the first heading, else the file name).")
     var title: String?
 
-    @Flag(help: "Point relative links to Markdown files at their .html pages, as `mdpreview export` does.")
+    @Flag(help: "Point relative links to Markdown files at their .html pages, and with --page load the export's highlighter and math assets, as `mdpreview export` does.")
     var siteLinks = false
 
     @Option(name: .customLong("timeout-ms"), help: "The render deadline in milliseconds (default: 2000 + 2 per KiB of input).")
@@ -66,7 +66,9 @@ struct RenderCommand: ParsableCommand {
         let output: [UInt8]
         if page {
             let body = String(decoding: html, as: UTF8.self)
-            output = Array(HTMLPage.wrap(body: body, title: title ?? HTMLPage.title(from: body) ?? files.first ?? "Preview").utf8)
+            // As a page of an export rooted in the current folder: its assets from the root.
+            let head = siteLinks ? SiteAssets.debian.head(depth: files.first.map(SiteAssets.depth(of:)) ?? 0) : ""
+            output = Array(HTMLPage.wrap(body: body, title: title ?? HTMLPage.title(from: body) ?? files.first ?? "Preview", extraHead: head).utf8)
         } else {
             output = html
         }

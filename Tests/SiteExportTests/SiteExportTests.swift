@@ -11,9 +11,13 @@ import WorkerPool
 struct SiteExportTests {
     private let service = TaskService(configuration: .init(tickInterval: nil))
 
-    private func export(_ folder: TemporaryFolder, renderer: PageRenderer = .inProcess(options: RenderOptions()), strict: Bool = false) async throws -> TaskStatus {
+    /// No highlighter or typesetter installed: the site has no assets folder.
+    static let noAssets = SiteAssets(katexFolder: "/nonexistent", highlightScriptPath: "/nonexistent", highlightStylesFolder: "/nonexistent")
+
+    private func export(_ folder: TemporaryFolder, renderer: PageRenderer = .inProcess(options: RenderOptions()), strict: Bool = false,
+                        assets: SiteAssets = noAssets) async throws -> TaskStatus {
         let locations = try ExportLocations.resolve(source: "docs", destination: "site", roots: [folder.path], base: folder.path)
-        let id = try service.submit(SiteExport(locations: locations, renderer: renderer, strict: strict))
+        let id = try service.submit(SiteExport(locations: locations, renderer: renderer, strict: strict, assets: assets))
         return try #require(await service.finalStatus(of: id))
     }
 
@@ -46,6 +50,34 @@ struct SiteExportTests {
         #expect(folder.read("site/img/p.png").map { Array($0.utf8) } != nil)
         #expect(status.progress.fraction == 1)
         #expect(folder.entries().filter { $0.contains("mdpreview-") }.isEmpty, "no temporary folder left")
+    }
+
+    @Test("the highlighter and KaTeX are copied into _mdpreview/, fonts inlined; every page loads them from the site's root")
+    func copiesAssets() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("docs/a.md", "# A\n\n$x^2$\n\n```swift\nlet x = 1\n```\n")
+        try folder.write("docs/deep/er/b.md", "# B\n")
+        try folder.write("docs/_mdpreview/page.js", "a file of the source with the assets' name")
+        try folder.write("assets/katex/katex.min.js", "/* katex */")
+        try folder.write("assets/katex/katex.min.css", ".katex{src:url(fonts/KaTeX_Main-Regular.woff2) format('woff2'),url(fonts/KaTeX_Main-Regular.woff) format('woff')}"
+            + "@font-face{src:url(fonts/Missing.woff2) format('woff2')}")
+        try folder.write("assets/katex/fonts/KaTeX_Main-Regular.woff2", bytes: [1, 2, 3])
+        try folder.write("assets/hl/highlight.min.js", "/* hljs */")
+        try folder.write("assets/hl/styles/atom-one-light.css", ".light{}")
+        try folder.write("assets/hl/styles/atom-one-dark.css", ".dark{}")
+        let assets = SiteAssets(katexFolder: folder.path + "/assets/katex", highlightScriptPath: folder.path + "/assets/hl/highlight.min.js",
+                                highlightStylesFolder: folder.path + "/assets/hl/styles")
+        let status = try await export(folder, renderer: .inProcess(options: RenderOptions(profile: .github)), assets: assets)
+        #expect(status.state == .completed, "\(status.error ?? "")")
+        #expect(try report(status).failures.map(\.file) == ["_mdpreview/page.js"])
+        #expect(folder.files(under: "site/_mdpreview") == ["highlight.css", "highlight.min.js", "katex/katex.min.css", "katex/katex.min.js", "page.js"])
+        #expect(folder.read("site/_mdpreview/katex/katex.min.css") == ".katex{src:url(data:font/woff2;base64,AQID) format('woff2')}@font-face{src:url(fonts/Missing.woff2) format('woff2')}")
+        #expect(folder.read("site/_mdpreview/highlight.css")?.contains(".light{}\n@media (prefers-color-scheme: dark) {\n.dark{}") == true)
+        #expect(folder.read("site/_mdpreview/page.js")?.contains("window.katex.render") == true)
+        let top = try #require(folder.read("site/a.html"))
+        #expect(top.contains(#"<script defer src="_mdpreview/katex/katex.min.js"></script>"#) && top.contains(#"<link rel="stylesheet" href="_mdpreview/highlight.css">"#))
+        #expect(top.contains(#"<span class="math math-inline">x^2</span>"#))
+        #expect(folder.read("site/deep/er/b.html")?.contains(#"<script defer src="../../_mdpreview/page.js"></script>"#) == true)
     }
 
     @Test("a second export replaces the first in one step; an index.md keeps its page and the index moves aside")
