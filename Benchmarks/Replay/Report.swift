@@ -68,6 +68,7 @@ extension RunResult {
         var members: [(String, JSONOut)] = [
             ("trace", .string(trace)),
             ("policy", .string(policy.rawValue)),
+            ("profile", .string(profile)),
             ("edits", .integer(edits)),
             ("renders_started", .integer(rendersStarted)),
             ("renders_delivered", .integer(rendersDelivered)),
@@ -131,8 +132,12 @@ extension RunResult {
         var key = trace
         if let padFile { key += " padded with \((padFile as NSString).lastPathComponent)" }
         if let window { key += ", " + window }
+        if profile != "cmark" { key += ", \(profile) profile" }
         return key
     }
+
+    /// The key of the runs that differ from this one only in their profile.
+    var keyWithoutProfile: String { "\(trace)|\(padFile ?? "")|\(window ?? "")|\(policy.rawValue)|\(clock.rawValue)" }
 }
 
 /// Consecutive runs grouped by `groupKey`, in order of first appearance.
@@ -209,6 +214,15 @@ func evaluateTargets(_ results: [RunResult]) -> [TargetCheck] {
                 evaluation: "\(f(adaptive.p99Ms)) ms <= \(f(adaptive.maxWaitMs)) + 2 x \(f(adaptive.meanRenderMs)) = \(f(bound)) ms",
                 passed: adaptive.p99Ms <= bound))
         }
+    }
+    // The github profile's cost per keystroke against cmark's, same trace, same run.
+    for github in results where github.profile == "github" {
+        guard let cmark = results.first(where: { $0.profile == "cmark" && $0.keyWithoutProfile == github.keyWithoutProfile }), cmark.renderCPUms > 0 else { continue }
+        let ratio = github.renderCPUms / cmark.renderCPUms
+        checks.append(TargetCheck(
+            group: cmark.groupKey + " (\(github.policy.rawValue))", description: "github profile render time <= 1.3 x cmark profile render time (same run)",
+            evaluation: String(format: "%.0f ms / %.0f ms = %.3f x", github.renderCPUms, cmark.renderCPUms, ratio),
+            passed: ratio <= 1.3))
     }
     return checks
 }

@@ -109,6 +109,8 @@ struct RunResult: Codable, Sendable {
     var maxWaitMs: Double
     /// `incremental` (windows re-parsed) or `full` (the whole text at every render).
     var rendering: String = "incremental"
+    /// The render profile (`cmark` or `github`).
+    var profile: String = "cmark"
     /// The median charge of one render, in milliseconds.
     var medianRenderMs: Double = 0
     /// Renders after the first that parsed the whole text, and all renders after the first.
@@ -333,6 +335,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
         maxWaitMs: maxWait.milliseconds,
         cdf: cdfPoints(histogram))
     result.rendering = settings.incremental ? "incremental" : "full"
+    result.profile = settings.options.profile.rawValue
     result.medianRenderMs = engineClock.medianChargeMs
     result.fallbacks = statistics?.fallbacks ?? 0
     result.updates = statistics?.updates ?? 0

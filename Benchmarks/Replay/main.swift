@@ -80,7 +80,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("incremental (re-parse the blocks around each change, the engine's default) or full (parse the whole text at every render).", valueName: "incremental|full"))
     var rendering: String = "incremental"
 
-    @Option(help: ArgumentHelp("The render profile: cmark (cmark-gfm's HTML) or github (front matter, heading ids, alerts, math).", valueName: "cmark|github"))
+    @Option(help: ArgumentHelp("The render profiles, comma-separated: cmark (cmark-gfm's HTML), github (front matter, heading ids, alerts, math, raw HTML), or both (then the report compares their render time, same run).", valueName: "cmark|github|cmark,github"))
     var profile: String = "cmark"
 
     @Flag(help: "Check every delivered version: the HTML assembled by applying the patches in order equals MarkdownRenderer's full render of that version's text (virtual clock only). Prints mismatches: N and fallbacks: K of M.")
@@ -122,7 +122,11 @@ struct RunCommand: ParsableCommand {
         guard let charge = RenderCharge(rawValue: renderTime) else { throw ReplayError.usage("--render-time must be wall or cpu") }
         let isolation = try RendererChoice.isolation(named: renderer, workers: workers, charge: charge)
         guard rendering == "incremental" || rendering == "full" else { throw ReplayError.usage("--rendering must be incremental or full") }
-        guard let renderProfile = RenderProfile(rawValue: profile) else { throw ReplayError.usage("--profile must be cmark or github") }
+        let profiles = try profile.split(separator: ",").map { name throws(ReplayError) -> RenderProfile in
+            guard let profile = RenderProfile(rawValue: String(name)) else { throw ReplayError.usage("--profile must be cmark, github or cmark,github") }
+            return profile
+        }
+        guard !profiles.isEmpty else { throw ReplayError.usage("--profile must be cmark, github or cmark,github") }
         guard !verifyEveryEdit || (clockMode == .virtual && !compareClocks) else {
             throw ReplayError.usage("--verify-every-edit needs the virtual clock")
         }
@@ -163,7 +167,7 @@ struct RunCommand: ParsableCommand {
             let peakResets = !child && ProcessMemory.resetPeak()
             let settings = RunSettings(
                 workers: workers, incremental: rendering == "incremental", verify: verifyEveryEdit, charge: charge, isolation: isolation, renderer: renderer,
-                options: RenderOptions(profile: renderProfile),
+                options: RenderOptions(profile: profiles[0]),
                 rssScope: child ? "fresh process for this run (includes reading the trace)"
                     : peakResets ? "this process, peak reset before the run (trace already in memory)"
                     : "this process, cumulative over the runs so far",
@@ -178,9 +182,14 @@ struct RunCommand: ParsableCommand {
                     durationSeconds: durationSeconds, limit: limit)
                 for policy in policies {
                     for clock in clocks {
-                        let result = replay(plan, policy: policy, clock: clock, settings: settings, progress: progress)
-                        results.append(result)
-                        if !child { announce(result) }
+                        // Profiles one after the other on the same plan: their ratio is same-run.
+                        for renderProfile in profiles {
+                            var settings = settings
+                            settings.options.profile = renderProfile
+                            let result = replay(plan, policy: policy, clock: clock, settings: settings, progress: progress)
+                            results.append(result)
+                            if !child { announce(result) }
+                        }
                     }
                 }
             }
@@ -235,7 +244,7 @@ struct RunCommand: ParsableCommand {
         guard !child else { return }
         let fields = [
             result.trace.padding(toLength: 22, withPad: " ", startingAt: 0),
-            result.policy.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0),
+            (result.policy.rawValue + (result.profile == "cmark" ? "" : " " + result.profile)).padding(toLength: 22, withPad: " ", startingAt: 0),
             result.clock.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
             String(format: "%6d edits  p50 %8.1f  p99 %8.1f ms  render %9.0f ms  %6.1f s ", result.edits, result.p50Ms, result.p99Ms, result.renderCPUms, result.wallS),
             result.correct ? "ok" : "FAILED: \(result.failure ?? "?")",
