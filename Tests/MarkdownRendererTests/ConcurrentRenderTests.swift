@@ -91,6 +91,19 @@ struct ConcurrentRenderTests {
         }
         #expect(tally.totals == (64, 0))
     }
+
+    @Test("the github profile's sanitizer (libxml2) on several threads at once gives the single-threaded output")
+    func concurrentSanitizing() {
+        let document = (0 ..< 40).map { "<details>\n<summary>S\($0)</summary>\n\n**md** <kbd>\($0)</kbd> <img src=x onerror=alert(\($0))>\n\n</details>\n" }.joined(separator: "\n")
+        let renderer = MarkdownRenderer(options: RenderOptions(profile: .github))
+        let expected = renderer.render(document)
+        #expect(expected.contains("<kbd>39</kbd>") && !expected.contains("onerror"))
+        let tally = StressTally()
+        DispatchQueue.concurrentPerform(iterations: 32) { _ in
+            tally.add(renders: 1, wrong: renderer.render(document) == expected ? 0 : 1)
+        }
+        #expect(tally.totals == (32, 0))
+    }
 }
 
 private final class StressTally: @unchecked Sendable {
