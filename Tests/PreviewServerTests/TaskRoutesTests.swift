@@ -35,7 +35,7 @@ struct TaskRoutesTests {
         #expect((status["parameters"] as? [String: String])?["destination"] == harness.root + "/site")
         let (_, list) = try await harness.get("/api/tasks")
         #expect((list["tasks"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
-        #expect(harness.folder.files(under: "root/site").count == 12 + 2 + 2)
+        #expect(harness.folder.files(under: "root/site").filter { !$0.hasPrefix("_mdpreview/") }.count == 12 + 2 + 2)
         await harness.stop()
     }
 
