@@ -97,6 +97,32 @@ struct RenderWorkerPoolTests {
         #expect(pool.counters.started == 2 && pool.counters.failed == 1)
     }
 
+    @Test("the github profile's bad inputs in a worker: the in-process HTML, and the limits still hold")
+    func githubProfileBadInputs() throws {
+        let pool = try Self.pool(workers: 1)
+        defer { pool.shutdown() }
+        let github = RenderOptions(profile: .github)
+        let inputs = [
+            "$" + String(repeating: "a", count: 1000) + "\n",                       // unterminated
+            String(repeating: "$", count: 10_000) + "\n",
+            "$$\n" + String(repeating: "x^2 + ", count: 170_000) + "\n$$\n",     // a 1 MB math block
+            "---\ntitle: x\n" + String(repeating: "key: value\n", count: 100) + "# no closing line\n",
+            "---\n" + String(repeating: "k: v\n", count: 200_000) + "---\n",       // a 1 MB front matter
+            String(repeating: "# Same\n\n", count: 10_000),                        // 10,000 colliding slugs
+            String(repeating: "<div>", count: 20_000) + "x\n",                     // deep raw HTML, never closed
+            XSSPayloads.document,
+        ]
+        for input in inputs {
+            #expect(try pool.render(input, options: github) == MarkdownRenderer(options: github).render(input), "\(input.prefix(40))")
+        }
+        let tight = try Self.pool(workers: 1, limits: RenderLimits(baseDeadline: .milliseconds(300), deadlinePerKiB: .zero))
+        defer { tight.shutdown() }
+        #expect(throws: RenderFailure.timeout(deadline: .milliseconds(300))) {
+            try tight.render(HostileMarkdown.quadraticInlines(repetitions: 100_000), options: github)
+        }
+        #expect(try tight.render("# ok\n", options: github).contains(#"id="ok""#))
+    }
+
     @Test("a render over the memory cap fails with .memory")
     func memoryCap() throws {
         let pool = try Self.pool(limits: RenderLimits(baseDeadline: .seconds(120), memoryLimit: 300 << 20))
