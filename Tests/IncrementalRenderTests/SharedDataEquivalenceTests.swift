@@ -19,51 +19,54 @@ import Testing
 
     /// Replays the first transactions of `url`, after `prefix` when given (positions
     /// shifted past it), checking every version.
-    private func check(trace url: URL, after prefix: String = "") throws {
+    private func check(trace url: URL, after prefix: String = "", profile: RenderProfile) throws {
         let reader = try TraceReader(contentsOf: url)
         let shift = prefix.unicodeScalars.count
-        var checker = IncrementalChecker(text: prefix + reader.header.startContent)
+        var checker = IncrementalChecker(text: prefix + reader.header.startContent, options: RenderOptions(profile: profile))
         var transactions = 0
         while transactions < Self.traceEdits, let transaction = try reader.nextTransaction() {
             try checker.edit(transaction.edits.map { .replace(offset: $0.position + shift, length: $0.deleteCount, with: $0.insertedText) })
             transactions += 1
             if let mismatch = checker.mismatches.first {
-                Issue.record("\(url.lastPathComponent) after \(prefix.utf8.count) bytes: version \(mismatch.version) differs from the full render")
+                Issue.record("\(url.lastPathComponent), \(profile), after \(prefix.utf8.count) bytes: version \(mismatch.version) differs from the full render")
                 return
             }
         }
         let statistics = checker.incremental.statistics
-        print("\(url.lastPathComponent) (padded \(prefix.utf8.count) B): \(transactions) transactions, 0 mismatches, fallbacks \(statistics.fallbacks) of \(statistics.updates)")
+        print("\(url.lastPathComponent), \(profile) (padded \(prefix.utf8.count) B): \(transactions) transactions, 0 mismatches, fallbacks \(statistics.fallbacks) of \(statistics.updates)")
     }
 
-    @Test(.enabled(if: SharedData.runsTests(needing: "traces")), arguments: try traceFiles())
-    func traceUnpadded(url: URL) throws {
-        try check(trace: url)
+    @Test(.enabled(if: SharedData.runsTests(needing: "traces")), arguments: try traceFiles(), RenderProfile.allCases)
+    func traceUnpadded(url: URL, profile: RenderProfile) throws {
+        try check(trace: url, profile: profile)
     }
 
+    /// With the github profile only (the live page's, whose raw HTML groups and heading
+    /// ids these documents exercise); `replay run --pad` covers cmark.
     @Test(.enabled(if: SharedData.runsTests(needing: "traces") && SharedData.runsTests(needing: "corpus")), arguments: try traceFiles())
     func tracePaddedIntoCorpusDocuments(url: URL) throws {
+        let profile = RenderProfile.github
         guard let corpus = try SharedData.folder("corpus") else { return }
         for name in ["rust-book-ch04-01-what-is-ownership.md", "public-apis-README.md"] {
             let text = try String(contentsOf: corpus.appendingPathComponent(name), encoding: .utf8)
-            try check(trace: url, after: text + "\n\n")
+            try check(trace: url, after: text + "\n\n", profile: profile)
         }
     }
 
-    @Test(.enabled(if: SharedData.runsTests(needing: "corpus")), arguments: try corpusFiles())
-    func seededEditsOfCorpusDocument(url: URL) throws {
+    @Test(.enabled(if: SharedData.runsTests(needing: "corpus")), arguments: try corpusFiles(), RenderProfile.allCases)
+    func seededEditsOfCorpusDocument(url: URL, profile: RenderProfile) throws {
         var generator = SplitMix64(seed: UInt64(url.lastPathComponent.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
-        var checker = IncrementalChecker(text: try String(contentsOf: url, encoding: .utf8))
+        var checker = IncrementalChecker(text: try String(contentsOf: url, encoding: .utf8), options: RenderOptions(profile: profile))
         let hazards = HazardMarkdown.Hazard.allCases
         for index in 0 ..< Self.corpusEdits {
             let edit = HazardMarkdown.edit(of: checker.document.text, for: hazards[index % hazards.count], using: &generator)
             try checker.edit([.replace(offset: edit.offset, length: edit.length, with: edit.text)])
             if let mismatch = checker.mismatches.first {
-                Issue.record("\(url.lastPathComponent): edit \(index) \(edit) gives version \(mismatch.version), which differs from the full render")
+                Issue.record("\(url.lastPathComponent), \(profile): edit \(index) \(edit) gives version \(mismatch.version), which differs from the full render")
                 return
             }
         }
         let statistics = checker.incremental.statistics
-        print("\(url.lastPathComponent): \(Self.corpusEdits) seeded edits, 0 mismatches, fallbacks \(statistics.fallbacks) of \(statistics.updates)")
+        print("\(url.lastPathComponent), \(profile): \(Self.corpusEdits) seeded edits, 0 mismatches, fallbacks \(statistics.fallbacks) of \(statistics.updates)")
     }
 }
