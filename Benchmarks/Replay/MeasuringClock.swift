@@ -67,6 +67,11 @@ final class MeasuringClock: EngineClock {
         return sorted.isEmpty ? 0 : Double(sorted[sorted.count / 2]) / 1e6
     }
 
+    /// The charge of the first render (the whole document, before any edit), in milliseconds.
+    var firstChargeMs: Double {
+        charges.withLock { $0.first }.map { Double($0) / 1e6 } ?? 0
+    }
+
     /// Sums over every render measured so far, in milliseconds.
     var renderTotals: (wallMs: Double, cpuMs: Double) {
         totals.withLock { (Double($0.wallNs) / 1e6, Double($0.cpuNs) / 1e6) }

@@ -113,6 +113,10 @@ struct RunResult: Codable, Sendable {
     var profile: String = "cmark"
     /// The median charge of one render, in milliseconds.
     var medianRenderMs: Double = 0
+    /// The charge of the first render (the whole document before any edit), in ms.
+    var firstRenderMs: Double = 0
+    /// What the renders after the first cost: the keystrokes' share of `renderCPUms`.
+    var keystrokeRenderMs: Double { renderCPUms - firstRenderMs }
     /// Renders after the first that parsed the whole text, and all renders after the first.
     var fallbacks: Int = 0
     var updates: Int = 0
@@ -337,6 +341,7 @@ func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, setti
     result.rendering = settings.incremental ? "incremental" : "full"
     result.profile = settings.options.profile.rawValue
     result.medianRenderMs = engineClock.medianChargeMs
+    result.firstRenderMs = engineClock.firstChargeMs
     result.fallbacks = statistics?.fallbacks ?? 0
     result.updates = statistics?.updates ?? 0
     result.fallbackReasons = fallbackReasons
