@@ -78,6 +78,9 @@ struct GitHubPageBrowserTests {
                     try await browser.screenshot().write(to: URL(fileURLWithPath: folder).appendingPathComponent("github-page-\(scheme).png"))
                     _ = try await browser.execute("document.getElementById('alerts').scrollIntoView(); return true;")
                     try await browser.screenshot().write(to: URL(fileURLWithPath: folder).appendingPathComponent("github-alerts-math-\(scheme).png"))
+                    _ = try await browser.execute("document.querySelector('#preview details').open = true; document.getElementById('links-between-documents').scrollIntoView(); return true;")
+                    try await browser.screenshot().write(to: URL(fileURLWithPath: folder).appendingPathComponent("github-raw-html-\(scheme).png"))
+                    _ = try await browser.execute("document.querySelector('#preview details').open = false; return true;")
                     _ = try await browser.execute("window.scrollTo(0, 0); return true;")
                 }
             }
