@@ -50,11 +50,12 @@ let package = Package(
         ),
         // libxml2's HTML parser, from Debian's -dev package: the github profile's sanitizer.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "CHTMLParser", dependencies: ["CLibXML2"]),
         // Our math syntax extension for libcmark-gfm (the github profile), in C.
         .target(name: "CMarkMath", dependencies: ["CCmarkGFM"]),
         .target(
             name: "MarkdownRenderer",
-            dependencies: ["CCmarkGFM", "CMarkMath", "CLibXML2", "Primitives"],
+            dependencies: ["CCmarkGFM", "CMarkMath", "CHTMLParser", "Primitives"],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -1,13 +1,9 @@
 #ifndef PREVIEWENGINE_CLIBXML2_SHIM_H
 #define PREVIEWENGINE_CLIBXML2_SHIM_H
 
-// Debian's libxml2-dev: its HTML parser, for the github profile's raw-HTML sanitizer.
-#include <libxml/HTMLparser.h>
-#include <libxml/tree.h>
-#include <libxml/parser.h>
-
-// xmlFree is a global function pointer: called through this function, Swift's strict
-// concurrency need not touch the variable.
-static inline void previewengine_xml_free(void *pointer) { xmlFree(pointer); }
+// Debian's libxml2-dev, for its compiler and linker flags (pkg-config): only
+// Sources/CHTMLParser includes libxml2's headers, in C. This module shows Swift nothing
+// (libxml2's parser headers include the system's ICU, which clashes with Foundation's).
+#include <libxml/xmlversion.h>
 
 #endif

@@ -1,4 +1,4 @@
-internal import CLibXML2
+internal import CHTMLParser
 import Primitives
 
 /// Keeps GitHub's subset of raw HTML (``HTMLAllowlist``) in a block's HTML.
@@ -34,22 +34,14 @@ enum HTMLSanitizer {
         return TrustedMarkup.replacing(TrustedMarkup.placeholders, with: TrustedMarkup.markups, in: output.html)
     }
 
-    private static let initialized: Bool = {
-        xmlInitParser()
-        return true
-    }()
-
     /// Parses `html` inside `<html><body>` and hands the root element to `body`.
-    private static func parse(_ html: String, _ body: (xmlNodePtr) -> Void) {
-        precondition(initialized)
-        let document = "<html><body>" + html + "</body></html>"
-        let options = Int32(HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NODEFDTD.rawValue)
-        var copy = document
-        copy.withUTF8 { bytes in
+    private static func parse(_ html: String, _ body: (OpaquePointer) -> Void) {
+        var document = "<html><body>" + html + "</body></html>"
+        document.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
-                guard let tree = htmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", options) else { return }
-                defer { xmlFreeDoc(tree) }
-                if let root = xmlDocGetRootElement(tree) { body(root) }
+                guard let tree = previewengine_html_parse(chars.baseAddress, chars.count) else { return }
+                defer { previewengine_html_free(tree) }
+                if let root = previewengine_html_root(tree) { body(OpaquePointer(root)) }
             }
         }
     }
@@ -96,18 +88,18 @@ private struct Serializer {
     private(set) var html = ""
 
     private enum Step {
-        case enter(xmlNodePtr)
+        case enter(OpaquePointer)
         case close(String)
     }
 
     /// Writes the sanitized content of `root`'s children (the `html` and `body` elements
     /// are transparent, `head` is dropped).
-    mutating func write(children root: xmlNodePtr) {
+    mutating func write(children root: OpaquePointer) {
         var steps: [Step] = []
-        func push(childrenOf node: xmlNodePtr) {
-            var children: [xmlNodePtr] = []
-            var child = node.pointee.children
-            while let current = child { children.append(current); child = current.pointee.next }
+        func push(childrenOf node: OpaquePointer) {
+            var children: [OpaquePointer] = []
+            var child = previewengine_html_first_child(UnsafeMutableRawPointer(node))
+            while let current = child { children.append(OpaquePointer(current)); child = previewengine_html_next(current) }
             steps.append(contentsOf: children.reversed().map(Step.enter))
         }
         push(childrenOf: root)
@@ -116,24 +108,26 @@ private struct Serializer {
             case .close(let name):
                 html += "</" + name + ">"
             case .enter(let node):
-                switch node.pointee.type {
-                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                    if let content = node.pointee.content { html += HTMLEscaping.escape(String(cString: content)) }
-                case XML_ELEMENT_NODE:
-                    let name = node.pointee.name.map { String(cString: $0).lowercased() } ?? ""
+                let raw = UnsafeMutableRawPointer(node)
+                switch Int(previewengine_html_node_kind(raw)) {
+                case Int(PREVIEWENGINE_HTML_TEXT.rawValue):
+                    if let content = previewengine_html_content(raw) { html += HTMLEscaping.escape(String(cString: content)) }
+                case Int(PREVIEWENGINE_HTML_ELEMENT.rawValue):
+                    let name = previewengine_html_name(raw).map { String(cString: $0).lowercased() } ?? ""
                     if HTMLAllowlist.droppedWithContent.contains(name) { continue }
-                    if name == "input" && Self.attribute("type", of: node)?.lowercased() != "checkbox" { continue }
+                    // An input stays only as a checkbox (a task list item's).
+                    if name == "input" && Self.property("type", of: raw)?.lowercased() != "checkbox" { continue }
                     if HTMLAllowlist.elements.contains(name) {
                         html += "<" + name
-                        writeAttributes(of: node, element: name)
+                        writeAttributes(of: raw, element: name)
                         html += ">"
                         // libxml2 does not know every void element (`source`, `wbr`):
                         // what it put inside one follows it.
                         if !HTMLAllowlist.voidElements.contains(name) { steps.append(.close(name)) }
                     }
                     push(childrenOf: node)
-                case XML_ENTITY_REF_NODE:
-                    if let name = node.pointee.name { html += "&amp;" + HTMLEscaping.escape(String(cString: name)) + ";" }
+                case Int(PREVIEWENGINE_HTML_ENTITY.rawValue):
+                    if let name = previewengine_html_name(raw) { html += "&amp;" + HTMLEscaping.escape(String(cString: name)) + ";" }
                 default:
                     continue
                 }
@@ -141,19 +135,18 @@ private struct Serializer {
         }
     }
 
-    private mutating func writeAttributes(of node: xmlNodePtr, element: String) {
-        var attribute = node.pointee.properties
+    private mutating func writeAttributes(of node: UnsafeMutableRawPointer, element: String) {
+        var attribute = previewengine_html_first_attribute(node)
         while let current = attribute {
-            attribute = current.pointee.next
-            guard let rawName = current.pointee.name else { continue }
+            attribute = previewengine_html_next_attribute(current)
+            guard let rawName = previewengine_html_attribute_name(current) else { continue }
             let name = String(cString: rawName).lowercased()
             guard HTMLAllowlist.allows(name, on: element) else { continue }
             var value = ""
-            if let content = xmlNodeListGetString(node.pointee.doc, current.pointee.children, 1) {
+            if let content = previewengine_html_attribute_value(node, current) {
                 value = String(cString: content)
-                previewengine_xml_free(content)
+                previewengine_html_free_string(content)
             }
-            // An input stays only as a checkbox (a task list item's), checked above.
             if HTMLAllowlist.urlAttributes.contains(name) && !HTMLAllowlist.isAllowedURL(value, image: element == "img") { continue }
             if name == "srcset" && !HTMLAllowlist.isAllowedSourceSet(value) { continue }
             if HTMLAllowlist.targetAttributes.contains(name) && !Self.isOwnTarget(value) {
@@ -164,9 +157,9 @@ private struct Serializer {
     }
 
     /// The value of `node`'s attribute `name`, or nil without one.
-    private static func attribute(_ name: String, of node: xmlNodePtr) -> String? {
-        guard let value = xmlGetProp(node, name) else { return nil }
-        defer { previewengine_xml_free(value) }
+    private static func property(_ name: String, of node: UnsafeMutableRawPointer) -> String? {
+        guard let value = previewengine_html_property(node, name) else { return nil }
+        defer { previewengine_html_free_string(value) }
         return String(cString: value)
     }
 
