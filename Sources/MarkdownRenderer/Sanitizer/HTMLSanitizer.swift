@@ -1,5 +1,4 @@
 internal import CHTMLParser
-import Primitives
 
 /// Keeps GitHub's subset of raw HTML (``HTMLAllowlist``) in a block's HTML.
 ///
@@ -43,42 +42,6 @@ enum HTMLSanitizer {
                 defer { previewengine_html_free(tree) }
                 if let root = previewengine_html_root(tree) { body(OpaquePointer(root)) }
             }
-        }
-    }
-}
-
-/// Markup of our own that must survive sanitizing, each with the noncharacter that
-/// stands for it meanwhile.
-enum TrustedMarkup {
-    /// The heading markers' characters, then the alert icons.
-    static let markups: [[UInt8]] = (["\u{1}", "\u{2}"] + AlertKind.allCases.map(\.iconHTML)).map { Array($0.utf8) }
-    /// U+FDD0, U+FDD1, …: one for each of ``markups``.
-    static let placeholders: [[UInt8]] = markups.indices.map { Array(String(Character(Unicode.Scalar(0xFDD0 + UInt32($0))!)).utf8) }
-
-    /// `html` with every occurrence of `patterns[i]` replaced by `replacements[i]`, in
-    /// one pass over its bytes (patterns are tried at bytes that can start one). O(length).
-    static func replacing(_ patterns: [[UInt8]], with replacements: [[UInt8]], in html: String) -> String {
-        let firstBytes = Set(patterns.map { $0[0] })
-        var copy = html
-        return copy.withUTF8 { bytes -> String in
-            guard bytes.contains(where: firstBytes.contains) else { return html }
-            var result: [UInt8] = []
-            result.reserveCapacity(bytes.count + 64)
-            var index = 0
-            var copied = 0
-            while index < bytes.count {
-                if firstBytes.contains(bytes[index]),
-                   let match = patterns.firstIndex(where: { bytes.count - index >= $0.count && UnsafeBufferPointer(rebasing: bytes[index ..< index + $0.count]).elementsEqual($0) }) {
-                    result.append(contentsOf: bytes[copied ..< index])
-                    result.append(contentsOf: replacements[match])
-                    index += patterns[match].count
-                    copied = index
-                } else {
-                    index += 1
-                }
-            }
-            result.append(contentsOf: bytes[copied...])
-            return String(decoding: result, as: UTF8.self)
         }
     }
 }
@@ -167,47 +130,5 @@ private struct Serializer {
     /// or already carries the user-content prefix.
     private static func isOwnTarget(_ value: String) -> Bool {
         value.hasPrefix(HTMLAllowlist.userContentPrefix) || value.hasPrefix("fnref-") || value.hasPrefix("fn-")
-    }
-}
-
-/// The sanitized HTML of recent blocks, by their HTML before sanitizing: two generations
-/// of at most ``generationBytes`` each (a lookup that hits the older one moves the entry
-/// to the newer; when the newer is full it becomes the older). Lookups and stores are
-/// O(length of the HTML) (hashing it) under one lock.
-final class SanitizedBlocks: Sendable {
-    static let shared = SanitizedBlocks()
-    /// The bytes of HTML (keys and values) one generation holds.
-    static let generationBytes = 8 << 20
-
-    private struct Generations {
-        var newer: [String: String] = [:]
-        var older: [String: String] = [:]
-        var newerBytes = 0
-    }
-    private let state = Locked(Generations())
-
-    func lookup(_ html: String) -> String? {
-        state.withLock { state in
-            if let found = state.newer[html] { return found }
-            guard let found = state.older.removeValue(forKey: html) else { return nil }
-            Self.insert(found, for: html, into: &state)
-            return found
-        }
-    }
-
-    func store(_ sanitized: String, for html: String) {
-        state.withLock { Self.insert(sanitized, for: html, into: &$0) }
-    }
-
-    private static func insert(_ sanitized: String, for html: String, into state: inout Generations) {
-        let size = html.utf8.count + sanitized.utf8.count
-        guard size <= generationBytes / 4 else { return }   // a huge block is not kept
-        if state.newerBytes + size > generationBytes {
-            state.older = state.newer
-            state.newer = [:]
-            state.newerBytes = 0
-        }
-        state.newer[html] = sanitized
-        state.newerBytes += size
     }
 }
