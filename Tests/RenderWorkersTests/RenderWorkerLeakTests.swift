@@ -37,7 +37,9 @@ struct RenderWorkerLeakTests {
         #expect(killing.counters.started == 1_000 && killing.counters.failed == 1_000)
         #expect(killing.workerProcessIDs.isEmpty)
         #expect(ProcessTable.openDescriptorCount < descriptors + 300, "no pipe left open (3 per render if leaked)")
-        #expect(ProcessTable.threadCount < threads + 100, "no thread left behind")
+        // Suites running beside this one (browsers, servers, concurrentPerform) start
+        // threads of their own, up to about 200 seen; a leak would leave 1,000.
+        #expect(ProcessTable.threadCount < threads + 500, "no thread left behind")
         #expect(ProcessTable.children().count < children + 100, "every killed worker was reaped")
     }
 }
