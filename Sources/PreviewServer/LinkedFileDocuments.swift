@@ -2,9 +2,6 @@ import Foundation
 public import MarkdownRenderer
 public import PreviewEngine
 import Primitives
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The live page's links between documents, for `serve` and `stdio --http`: opens a
 /// Markdown file the page links to as a document of its own (rendered by the same
@@ -41,7 +38,7 @@ public final class LinkedFileDocuments: Sendable {
     /// Records that the document `name` (opened by the editor or the command) shows the
     /// file at `path`, so links to that file reach it.
     public func register(_ name: String, path: String?) {
-        guard let path, let real = realPath(path) else { return }
+        guard let path, let real = DocumentFiles.realPath(of: path) else { return }
         state.withLock { $0.names[real] = name }
     }
 
@@ -82,11 +79,5 @@ public final class LinkedFileDocuments: Sendable {
     /// Stops following the files opened on demand.
     public func stop() {
         for watcher in state.withLock({ $0.watchers.values }) { watcher.stop() }
-    }
-
-    private func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }
