@@ -22,6 +22,9 @@ public struct MarkdownRenderer: Sendable {
     /// The options this renderer applies.
     public let options: RenderOptions
 
+    /// The version of the libcmark-gfm this process loaded, e.g. `0.29.0.gfm.6`.
+    public static var libraryVersion: String { String(cString: cmark_version_string()) }
+
     /// Creates a renderer with the given options.
     public init(options: RenderOptions = .default) {
         self.options = options

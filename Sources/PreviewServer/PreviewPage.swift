@@ -10,14 +10,15 @@ import MarkdownRenderer
 enum PreviewPage {
     /// The page for document `documentID`, or for the first open document when nil.
     static func html(documentID: String?, highlight: Bool, katex: Bool, nonce: String) -> String {
-        var highlightTags = highlight
+        var headTags = Favicon.link
+        headTags += highlight
             ? "<link rel=\"stylesheet\" href=\"/assets/highlight.css\">\n<script nonce=\"\(nonce)\" src=\"/assets/highlight.js\"></script>\n"
             : ""
         if katex {
-            highlightTags += "<link rel=\"stylesheet\" href=\"/assets/katex/katex.min.css\">\n<script nonce=\"\(nonce)\" src=\"/assets/katex/katex.min.js\"></script>\n"
+            headTags += "<link rel=\"stylesheet\" href=\"/assets/katex/katex.min.css\">\n<script nonce=\"\(nonce)\" src=\"/assets/katex/katex.min.js\"></script>\n"
         }
         return HTMLPage.document(
-            title: "mdpreview", styleNonce: nonce, extraStyle: "\n\(statusStyle)\n\(TaskPanel.style)", extraHead: highlightTags,
+            title: "mdpreview", styleNonce: nonce, extraStyle: "\n\(statusStyle)\n\(TaskPanel.style)", extraHead: headTags,
             body: """
             <main class="markdown-body" id="preview" data-document="\(HTMLPage.escape(documentID ?? ""))"></main>
             <div id="preview-status" data-kind="waiting" role="status" aria-live="polite">connecting…</div>

@@ -8,7 +8,7 @@ import Primitives
 ///    port), which defeats DNS rebinding; otherwise 403.
 /// 2. `Origin`, when present, is this server; otherwise 403 (another site's page cannot
 ///    drive it). A `Sec-Fetch-Site: cross-site` request is refused the same way.
-/// 3. The token, except for the pages (`/` and `/documents/{id}`): the `token` query
+/// 3. The token, except for the pages (`/` and `/documents/{id}`) and the icon: the `token` query
 ///    parameter, `Authorization: Bearer`, or the cookie a page sets; otherwise 401.
 /// 4. A declared body larger than the limit gets 413 (routes that read a body cap it too).
 ///
@@ -57,11 +57,12 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
         ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
     }
 
-    /// The routes that need no token: the pages, which carry no document content.
+    /// The routes that need no token: the pages and their icon, which carry no document
+    /// content.
     static func isPage(_ request: Request) -> Bool {
         guard request.method == .get else { return false }
         let path = request.uri.path
-        if path == "/" { return true }
+        if path == "/" || Favicon.paths.contains(path) { return true }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         return parts.count == 3 && parts[1] == "documents" && !parts[2].isEmpty
     }

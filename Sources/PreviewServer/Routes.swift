@@ -16,6 +16,7 @@ import SiteExport
 /// | `POST /api/documents/{id}/reveal` | `{"line":N}`: ask the editor to show line N |
 /// | `GET /assets/highlight.js`, `/assets/highlight.css` | the code highlighter |
 /// | `GET /assets/katex/{katex.min.js, katex.min.css, fonts/NAME}` | the math typesetter |
+/// | `GET /favicon.svg`, `/favicon.ico` | the page's icon (no token needed) |
 extension PreviewServer {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/") { request, _ in self.page(for: nil, request: request) }
@@ -52,6 +53,9 @@ extension PreviewServer {
             }
             self.reveal(feed.name, reveal.line)
             return Response(status: .noContent)
+        }
+        for path in Favicon.paths {
+            router.get(RouterPath(path)) { _, _ in Favicon.response }
         }
         router.get("/assets/highlight.js") { _, _ in
             guard let script = FileManager.default.contents(atPath: self.configuration.highlightScriptPath) else { throw HTTPError(.notFound) }

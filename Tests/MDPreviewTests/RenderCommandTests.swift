@@ -33,6 +33,31 @@ struct RenderCommandTests {
         #expect(result.stdoutText == "<p><a href=\"https://x.example\">a</a></p>\n")
     }
 
+    @Test("--version names mdpreview's release and the libcmark-gfm it loaded")
+    func version() throws {
+        let result = try mdpreview(["--version"])
+        #expect(result.status == 0)
+        let line = result.stdoutText.trimmingCharacters(in: .newlines)
+        #expect(line.hasPrefix("mdpreview ") && line.contains("(libcmark-gfm 0.29.0"), "\(line)")
+    }
+
+    @Test("a first word that is neither a command nor a file: 'unknown command' with the list, exit 64; files and '-' still render")
+    func unknownCommand() throws {
+        let result = try mdpreview(["serv", "x.md"])
+        #expect(result.status == 64)
+        #expect(result.stdout.isEmpty)
+        let message = String(decoding: result.stderr, as: UTF8.self)
+        #expect(message.contains("unknown command ‘serv’"), "\(message)")
+        for command in ["render", "serve", "stdio", "export"] { #expect(message.contains(command), "\(command)") }
+        #expect(!message.contains("render-worker"), "the worker command is internal")
+        let file = try temporaryFile("# here\n")
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(try mdpreview([file.path]).stdoutText == "<h1>here</h1>\n")
+        #expect(try mdpreview(["-"], input: "*a*\n").stdoutText == "<p><em>a</em></p>\n")
+        let help = try mdpreview(["help", "serve"])
+        #expect(help.status == 0 && help.stdoutText.contains("serve"))
+    }
+
     @Test("a missing file: one line on stderr naming it, exit 66, nothing on stdout")
     func missingFile() throws {
         let present = try temporaryFile("# here\n")

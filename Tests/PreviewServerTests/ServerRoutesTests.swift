@@ -24,6 +24,22 @@ struct ServerRoutesTests {
         await harness.stop()
     }
 
+    @Test("the page links its icon, which is SVG at /favicon.svg and /favicon.ico, without the token")
+    func favicon() async throws {
+        let harness = try await LivePreviewHarness()
+        try await harness.open("notes.md", text: "# A\n")
+        let page = try await LoopbackHTTP.get(port: harness.port, "/")
+        #expect(page.text.contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">"))
+        for path in ["/favicon.svg", "/favicon.ico"] {
+            let icon = try await LoopbackHTTP.get(port: harness.port, path)
+            #expect(icon.status == 200, "\(path)")
+            #expect(icon.header("content-type") == "image/svg+xml")
+            #expect(icon.text.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && icon.text.hasSuffix("</svg>"))
+        }
+        #expect(try await LoopbackHTTP.get(port: harness.port, "/favicon.png").status == 401, "other paths still need the token")
+        await harness.stop()
+    }
+
     @Test("the document list, the whole HTML, and the token as query, bearer header or cookie")
     func api() async throws {
         let harness = try await LivePreviewHarness()
@@ -84,7 +100,7 @@ struct ServerRoutesTests {
     @Test("unknown routes and methods are 404 (with the token)")
     func unknown() async throws {
         let harness = try await LivePreviewHarness()
-        for path in ["/nope", "/api", "/api/documents/1/nope", "/assets/other.js", "/favicon.ico", "/documents/1/files"] {
+        for path in ["/nope", "/api", "/api/documents/1/nope", "/assets/other.js", "/favicon.png", "/documents/1/files"] {
             #expect(try await LoopbackHTTP.get(port: harness.port, path + "?\(harness.query)").status == 404, "\(path)")
         }
         let delete = try await LoopbackHTTP.send(port: harness.port, "DELETE /api/documents?\(harness.query) HTTP/1.1\r\nHost: 127.0.0.1:\(harness.port)\r\nConnection: close\r\n\r\n")
