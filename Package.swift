@@ -34,7 +34,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Default traits off: the server needs neither swift-configuration nor full Foundation.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -51,6 +50,8 @@ let package = Package(
         // libxml2's HTML parser, from Debian's -dev package: the github profile's sanitizer.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CHTMLParser", dependencies: ["CLibXML2"]),
+        // OpenSSL's libcrypto, from Debian's -dev package: SHA-256 of edit traces.
+        .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Our math syntax extension for libcmark-gfm (the github profile), in C.
         .target(name: "CMarkMath", dependencies: ["CCmarkGFM"]),
         .target(
@@ -68,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["EditTraces", "MarkdownRenderer", "RenderWorkers"],
+            dependencies: ["EditTraces", "MarkdownRenderer", "RenderWorkers", "Primitives"],
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
@@ -84,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MDPreviewTests",
-            dependencies: ["mdpreview", "MarkdownRenderer", "EditTraces", "Primitives", "TestSupport"],
+            dependencies: ["mdpreview", "MarkdownRenderer", "EditTraces", "Primitives", "PreviewEngine", "PreviewProtocol", "RenderWorkers", "TestSupport"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -135,7 +136,7 @@ let package = Package(
         ),
         .target(
             name: "EditTraces",
-            dependencies: ["StrictJSON", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["StrictJSON", "COpenSSLCrypto"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -182,11 +183,11 @@ let package = Package(
         // MARK: RenderWorkers (issue 11): parses in worker processes
         .target(name: "CProcessControl"),
         .target(name: "RenderWorkers", dependencies: ["MarkdownRenderer", "CProcessControl", "Primitives"], swiftSettings: strict),
-        .testTarget(name: "RenderWorkersTests", dependencies: ["RenderWorkers", "MarkdownRenderer", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RenderWorkersTests", dependencies: ["RenderWorkers", "MarkdownRenderer", "Primitives", "TestSupport"], swiftSettings: strict),
 
         .executableTarget(
             name: "RenderIsolation",
-            dependencies: ["PreviewEngine", "RenderWorkers", "MarkdownRenderer", "DocumentModel", "Primitives", "TestSupport",
+            dependencies: ["PreviewEngine", "RenderWorkers", "MarkdownRenderer", "DocumentModel", "Primitives", "EditTraces", "TestSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/RenderIsolation",
             swiftSettings: strict
