@@ -4,6 +4,7 @@
 //   render-isolation overhead [--rounds N] [FILE]     added time per render of a reused worker at 10 KB, 100 KB, 1 MB
 //   render-isolation throughput [--seconds S] [--documents 8]   8 documents edited at once through the engine
 //   render-isolation fuzz [--inputs N] [--seed S]     seeded hostile documents through the worker path
+//   render-isolation neighbours [--rounds N]          good documents' latency and our memory beside a bad one
 //   render-isolation                                  overhead, then throughput
 //
 // The worker is the mdpreview beside this executable (./dev bench isolation builds both).
@@ -15,7 +16,7 @@ struct RenderIsolationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render-isolation",
         abstract: "Render worker processes against the in-process renderer, in one run.",
-        subcommands: [AllCommand.self, OverheadCommand.self, ThroughputCommand.self, FuzzCommand.self],
+        subcommands: [AllCommand.self, OverheadCommand.self, ThroughputCommand.self, FuzzCommand.self, NeighboursCommand.self],
         defaultSubcommand: AllCommand.self
     )
 }

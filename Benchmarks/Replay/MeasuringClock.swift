@@ -42,7 +42,7 @@ final class MeasuringClock: EngineClock {
         base.schedule(at: deadline, action)
     }
 
-    func measure(_ work: () -> Void) -> Duration {
+    func measureRender(_ work: () -> Void) -> Duration {
         let cpuStart = threadCPUNanoseconds()
         let wallStart = monotonicNanoseconds()
         work()

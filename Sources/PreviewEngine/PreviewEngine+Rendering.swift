@@ -70,7 +70,7 @@ extension PreviewEngine {
         guard let (snapshot, changes, taken, renderer, startedAt, isShuttingDown) = start else { return }
         var blocks = taken
         var patch = Result<BlockPatch, RenderFailure>.failure(.crash("not rendered"))
-        let duration = clock.measure { patch = renderBackend.update(&blocks, to: snapshot, changes: changes, with: renderer) }
+        let duration = clock.measureRender { patch = renderBackend.update(&blocks, to: snapshot, changes: changes, with: renderer) }
         let content = blocks.content
         let update = blocks.lastUpdate
         state.withLock { state in

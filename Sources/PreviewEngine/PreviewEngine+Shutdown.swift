@@ -1,5 +1,6 @@
 import Dispatch
 import DocumentModel
+import Primitives
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -55,15 +56,15 @@ extension PreviewEngine {
     /// latest version is written to its file (nothing waits for a render; a failed write
     /// is reported as an event and its text goes to a recovery file, see
     /// ``UnsavedDocument``); final versions not delivered yet are rendered, at most one
-    /// render per document, until `timeout` (wall-clock) has passed since the call;
+    /// render per document, until `timeout` by the engine's clock has passed since the call;
     /// the render workers are killed; events are delivered until then too; the
     /// engine's own pool stops (in the background when an in-process render is still
     /// stuck). Idempotent: later calls return the
     /// first call's report.
     @discardableResult
     public func shutdown(timeout: Duration = .seconds(5)) -> ShutdownReport {
-        let deadline = MonotonicInstant.now.advanced(by: timeout)
-        let ids: [DocumentID]? = state.withLock { state in
+        let deadline = clock.now.advanced(by: timeout)
+        let ids = state.withLock { state -> [DocumentID]? in
             guard !state.isShuttingDown else { return nil }
             state.isShuttingDown = true
             for session in state.sessions.values {
@@ -91,7 +92,7 @@ extension PreviewEngine {
                 act(on: .submit, for: id, in: &state)
             }
         }
-        _ = pool.waitUntilIdle(timeout: MonotonicInstant.now.duration(to: deadline))
+        _ = pool.waitUntilIdle(timeout: clock.now.duration(to: deadline))
         report.undelivered = state.withLock { state in
             var undelivered: [DocumentID] = []
             for id in ids {
@@ -116,15 +117,17 @@ extension PreviewEngine {
         return report
     }
 
-    /// Lets the callback queue deliver what is queued, until `deadline` (one that has
-    /// passed waits for nothing).
+    /// Lets the callback queue deliver what is queued, until `deadline` by the engine's
+    /// clock (one that has passed waits for nothing).
     private func waitForDeliveries(until deadline: MonotonicInstant) {
         repeat {
             for queue in [configuration.callbackQueue] + state.withLock({ $0.fanOut.queues }) {
-                let delivered = DispatchSemaphore(value: 0)
-                queue.async { delivered.signal() }
-                let remaining = max(0, MonotonicInstant.now.duration(to: deadline).nanosecondsClamped)
-                guard delivered.wait(timeout: .now() + .nanoseconds(Int(remaining))) == .success else { return }
+                let delivered = Locked(false)
+                queue.async {
+                    delivered.withLock { $0 = true }
+                    delivered.broadcast()
+                }
+                guard delivered.withLock(waitingUntil: { $0 }, deadline: deadline, clock: clock, { _, done in done }) else { return }
             }
         } while state.withLock { $0.fanOut.undeliveredCount > 0 }
     }

@@ -48,6 +48,9 @@ public final class PreviewEngine: Sendable {
         /// Parses instead of ``isolation`` when set (the package's tests inject parses
         /// that fail on cue); it gets the text of each window the engine re-parses.
         package var injectedRender: (@Sendable (String, RenderOptions) -> Result<BlockParse, RenderFailure>)?
+        /// Render workers made by the caller, used instead of ``isolation`` when set (the
+        /// package's tests make them with a manual clock for their deadlines).
+        package var renderWorkers: RenderWorkerPool?
 
         /// A configuration; every parameter has the default documented on its property.
         public init(
@@ -94,7 +97,9 @@ public final class PreviewEngine: Sendable {
         self.configuration = configuration
         self.clock = clock
         autosaver = Autosaver(writer: configuration.autosaveWriter)
-        renderBackend = configuration.injectedRender.map(RenderBackend.injected) ?? RenderBackend(configuration.isolation)
+        renderBackend = configuration.injectedRender.map(RenderBackend.injected)
+            ?? configuration.renderWorkers.map(RenderBackend.workers)
+            ?? RenderBackend(configuration.isolation)
         if let pool {
             self.pool = pool
             ownsPool = false

@@ -1,6 +1,7 @@
 import DocumentModel
 import IncrementalRender
 import MarkdownRenderer
+import Primitives
 import RenderWorkers
 import WorkerPool
 

@@ -1,12 +1,14 @@
 public import MarkdownRenderer
-import Primitives
+public import Primitives
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Renders Markdown in a small pool of worker processes with hard limits: each render
 /// has a deadline that grows with its input and each worker a memory cap
-/// (``RenderLimits``); a render over either is killed and throws ``RenderFailure``.
+/// (``RenderLimits``); a render over either is killed and throws ``RenderFailure``. The
+/// deadline is a timer on the pool's clock that kills the worker: a manual clock decides
+/// every timeout of a test.
 ///
 /// Workers (`EXECUTABLE render-worker`, the package's `mdpreview`) are started lazily,
 /// at most `workerCount` of them, reused from render to render, and replaced when one
@@ -21,6 +23,9 @@ public final class RenderWorkerPool: Sendable {
     /// The most worker processes at once.
     public let workerCount: Int
     private let executable: String
+    private let clock: any PreviewClock
+    private let workerArguments: [String]
+    private let requestSent: @Sendable (_ worker: Int32) -> Void
     private let state = Locked(State())
 
     private struct State: Sendable {
@@ -42,11 +47,28 @@ public final class RenderWorkerPool: Sendable {
         package var rendered = 0
     }
 
-    /// A pool of at most `workerCount` workers running `executable render-worker`.
-    public init(executable: String, workerCount: Int = RenderWorkerPool.defaultWorkerCount, limits: RenderLimits = RenderLimits()) {
+    /// A pool of at most `workerCount` workers running `executable render-worker`, whose
+    /// deadlines are measured by `clock`.
+    public convenience init(
+        executable: String, workerCount: Int = RenderWorkerPool.defaultWorkerCount, limits: RenderLimits = RenderLimits(),
+        clock: any PreviewClock = SystemClock()
+    ) {
+        self.init(executable: executable, workerCount: workerCount, limits: limits, clock: clock, testHangMarker: nil)
+    }
+
+    /// A pool for tests: workers also hang until killed on any input that contains
+    /// `testHangMarker` (`render-worker --test-hang-on`), and `requestSent` hears of each
+    /// request once it is wholly in its worker's pipe (the worker's pid).
+    package init(
+        executable: String, workerCount: Int = RenderWorkerPool.defaultWorkerCount, limits: RenderLimits = RenderLimits(),
+        clock: any PreviewClock = SystemClock(), testHangMarker: String?, requestSent: @escaping @Sendable (_ worker: Int32) -> Void = { _ in }
+    ) {
         self.executable = executable
         self.workerCount = max(1, workerCount)
         self.limits = limits
+        self.clock = clock
+        self.workerArguments = testHangMarker.map { ["--test-hang-on", $0] } ?? []
+        self.requestSent = requestSent
     }
 
     deinit { shutdown() }
@@ -102,7 +124,9 @@ public final class RenderWorkerPool: Sendable {
             let deadline = limits.deadline(forInputBytes: markdown.count)
             func attempt(_ worker: WorkerProcess) -> Result<[UInt8], RenderFailure> {
                 defer { checkIn(worker) }
-                return Result { () throws(RenderFailure) in try worker.render(markdown, options: options, kind: kind, deadline: deadline) }
+                return Result { () throws(RenderFailure) in
+                    try worker.render(markdown, options: options, kind: kind, deadline: deadline, clock: clock) { requestSent(worker.pid) }
+                }
             }
             let first = try checkOut()
             var result = attempt(first)
@@ -171,7 +195,7 @@ public final class RenderWorkerPool: Sendable {
         case .start(let dead):
             for worker in dead { worker.stop() }
             do throws(RenderFailure) {
-                let worker = try WorkerProcess(executable: executable, memoryLimit: limits.memoryLimit)
+                let worker = try WorkerProcess(executable: executable, memoryLimit: limits.memoryLimit, extraArguments: workerArguments)
                 let shutDown = state.withLock { state in
                     state.starting -= 1
                     state.counters.started += 1

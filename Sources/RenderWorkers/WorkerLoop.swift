@@ -35,8 +35,10 @@ package enum WorkerLoop {
 
     /// Serves frames from `input` to `output` until `input` ends or a frame is bad.
     /// Returns the exit status: 0 at the end of input, 65 for a bad frame, 74 when a
-    /// reply cannot be written.
-    package static func serve(input: Int32 = 0, output: Int32 = 1) -> Int32 {
+    /// reply cannot be written. A request whose text contains `hangMarker` (tests only:
+    /// a render that never ends, without burning a core) is never answered: the worker
+    /// waits to be killed.
+    package static func serve(input: Int32 = 0, output: Int32 = 1, hangMarker: [UInt8]? = nil) -> Int32 {
         guard writeAll([WorkerFrame.ready], to: output) else { return 74 }
         var header = [UInt8](repeating: 0, count: WorkerFrame.requestHeaderLength)
         var text: [UInt8] = []
@@ -54,6 +56,10 @@ package enum WorkerLoop {
             }
             if text.count < request.markdownLength { text = [UInt8](repeating: 0, count: request.markdownLength) }
             guard case .read = readFully(input, into: &text, count: request.markdownLength) else { return 65 }
+            if let hangMarker, !hangMarker.isEmpty,
+               text[..<request.markdownLength].firstRange(of: hangMarker) != nil {
+                while true { pause() }
+            }
             let renderer = MarkdownRenderer(options: request.options)
             let written = text.withUnsafeBufferPointer { buffer in
                 let markdown = UnsafeBufferPointer(rebasing: buffer[..<request.markdownLength])

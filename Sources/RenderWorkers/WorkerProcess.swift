@@ -1,6 +1,6 @@
 import CProcessControl
 package import MarkdownRenderer
-import Primitives
+package import Primitives
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,15 +24,25 @@ package final class WorkerProcess: @unchecked Sendable {
     /// Whether the last render failed because the worker was gone before it took the
     /// request: the request cannot have been the cause.
     package private(set) var exitedBeforeRequest = false
-    /// Whether the process has been reaped: after that its pid may name another
-    /// process, so ``kill()`` from another thread must not signal it.
-    private let reaped = Locked(false)
+    /// What other threads (``kill()``, deadline timers) may touch, under one lock.
+    private let control = Locked(Control())
+
+    private struct Control {
+        /// Whether the process has been reaped: after that its pid may name another
+        /// process, so nothing may signal it.
+        var isReaped = false
+        /// The number of the timed wait in progress (odd while one is on).
+        var phase: UInt64 = 0
+        /// The wait whose deadline killed the worker, if one did.
+        var expiredPhase: UInt64?
+    }
 
     /// Pipes of 1 MiB, so a large document crosses in few system calls.
     private static let pipeBufferSize = 1 << 20
 
-    /// Starts a worker running `executable render-worker --parent PID [--memory-limit N]`.
-    package init(executable: String, memoryLimit: Int?) throws(RenderFailure) {
+    /// Starts a worker running `executable render-worker --parent PID [--memory-limit N]`
+    /// followed by `extraArguments`.
+    package init(executable: String, memoryLimit: Int?, extraArguments: [String] = []) throws(RenderFailure) {
         signal(SIGPIPE, SIG_IGN)   // a dead worker's pipe must fail a write, not kill us
         var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1], errors: [Int32] = [-1, -1]
         guard process_control_pipe(&input, Int32(Self.pipeBufferSize)) == 0,
@@ -44,6 +54,7 @@ package final class WorkerProcess: @unchecked Sendable {
         }
         var arguments = [Self.displayName(of: executable), "render-worker", "--parent", String(getpid())]
         if let memoryLimit { arguments += ["--memory-limit", String(memoryLimit)] }
+        arguments += extraArguments
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         // A crash is reported by its signal at once: no backtrace that takes seconds.
@@ -98,65 +109,109 @@ package final class WorkerProcess: @unchecked Sendable {
     }
 
     /// Sends `markdown` with `options` to the worker for `kind` of reply and returns the
-    /// reply's payload, waiting at most `deadline`. On a failure the worker is gone
-    /// (killed when late) and this object is spent.
+    /// reply's payload, waiting at most `deadline` by `clock` (a timer that kills the
+    /// worker when it fires). On a failure the worker is gone (killed when late) and this
+    /// object is spent. `requestSent` runs once the whole request is in the pipe.
     package func render(
-        _ markdown: UnsafeRawBufferPointer, options: RenderOptions, kind: WorkerFrame.RequestKind = .html, deadline: Duration
+        _ markdown: UnsafeRawBufferPointer, options: RenderOptions, kind: WorkerFrame.RequestKind = .html,
+        deadline: Duration, clock: any PreviewClock, requestSent: () -> Void = {}
     ) throws(RenderFailure) -> [UInt8] {
         guard isAlive else { throw .crash("the worker has already stopped") }
-        try awaitReady()
-        let end = ContinuousClock.now.advanced(by: deadline)
-        let header = WorkerFrame.requestHeader(markdownLength: markdown.count, options: options, kind: kind)
-        let sent = header.withUnsafeBytes { send($0, until: end) }
-        switch sent {
-        case .late: throw timedOut(deadline)
-        case .closed:
-            exitedBeforeRequest = true
+        try awaitReady(clock: clock)
+        let phase = beginPhase()
+        let timer = clock.schedule(after: deadline) { [self] in expire(phase) }
+        let outcome = exchange(markdown, options: options, kind: kind, requestSent: requestSent)
+        timer.cancel()
+        let expired = endPhase(phase)
+        switch outcome {
+        case .reply(let payload):
+            if expired { stop() }   // killed just after the last byte: the reply is whole
+            return payload
+        case .closed(let beforeRequest):
+            if expired { throw timedOut(deadline) }
+            exitedBeforeRequest = beforeRequest
             throw ended()
-        case .done: break
-        }
-        switch send(markdown, until: end) {
-        case .late: throw timedOut(deadline)
-        case .closed: throw ended()
-        case .done: break
-        }
-        var prefix = [UInt8](repeating: 0, count: 5)
-        switch receive(into: &prefix, until: end) {
-        case .late: throw timedOut(deadline)
-        case .closed: throw ended()
-        case .done: break
-        }
-        let length: Int
-        do throws(WorkerFrame.DecodingError) { length = try WorkerFrame.replyLength(header: prefix) } catch {
+        case .badFrame(let error):
             stop()
             throw .crash("the worker sent a bad frame (\(error))")
         }
-        var html = [UInt8](repeating: 0, count: length)
-        switch receive(into: &html, until: end) {
-        case .late: throw timedOut(deadline)
-        case .closed: throw ended()
-        case .done: return html
+    }
+
+    private enum Exchange {
+        case reply([UInt8])
+        case closed(beforeRequest: Bool)
+        case badFrame(WorkerFrame.DecodingError)
+    }
+
+    /// Writes the request and reads the reply, waiting as long as it takes: the deadline
+    /// timer ends the wait by killing the worker.
+    private func exchange(
+        _ markdown: UnsafeRawBufferPointer, options: RenderOptions, kind: WorkerFrame.RequestKind, requestSent: () -> Void
+    ) -> Exchange {
+        let header = WorkerFrame.requestHeader(markdownLength: markdown.count, options: options, kind: kind)
+        guard header.withUnsafeBytes({ send($0) }) else { return .closed(beforeRequest: true) }
+        guard send(markdown) else { return .closed(beforeRequest: false) }
+        requestSent()
+        var prefix = [UInt8](repeating: 0, count: 5)
+        guard receive(into: &prefix) else { return .closed(beforeRequest: false) }
+        let length: Int
+        do throws(WorkerFrame.DecodingError) { length = try WorkerFrame.replyLength(header: prefix) } catch {
+            return .badFrame(error)
+        }
+        var payload = [UInt8](repeating: 0, count: length)
+        guard receive(into: &payload) else { return .closed(beforeRequest: false) }
+        return .reply(payload)
+    }
+
+    /// Waits for the worker's ready byte, once, at most ``startupTimeout`` by `clock`: the
+    /// deadline of its first render starts after the worker has started.
+    private func awaitReady(clock: any PreviewClock) throws(RenderFailure) {
+        guard !isReady else { return }
+        let phase = beginPhase()
+        let timer = clock.schedule(after: Self.startupTimeout) { [self] in expire(phase) }
+        var byte: [UInt8] = [0]
+        let received = receive(into: &byte)
+        timer.cancel()
+        let expired = endPhase(phase)
+        if expired {
+            stop()
+            throw .crash("the worker did not start within \(Self.startupTimeout)")
+        }
+        guard received else {
+            exitedBeforeRequest = true
+            throw ended()
+        }
+        guard byte[0] == WorkerFrame.ready else {
+            stop()
+            throw .crash("the worker sent \(byte[0]) instead of its ready byte")
+        }
+        isReady = true
+    }
+
+    /// Starts a timed wait; its number goes to the timer that may ``expire(_:)`` it.
+    private func beginPhase() -> UInt64 {
+        control.withLock { control in
+            control.phase += 1
+            return control.phase
         }
     }
 
-    /// Waits for the worker's ready byte, once: the deadline of its first render starts
-    /// after the worker has started.
-    private func awaitReady() throws(RenderFailure) {
-        guard !isReady else { return }
-        var byte: [UInt8] = [0]
-        switch receive(into: &byte, until: ContinuousClock.now.advanced(by: Self.startupTimeout)) {
-        case .late:
-            stop()
-            throw .crash("the worker did not start within \(Self.startupTimeout)")
-        case .closed:
-            exitedBeforeRequest = true
-            throw ended()
-        case .done:
-            guard byte[0] == WorkerFrame.ready else {
-                stop()
-                throw .crash("the worker sent \(byte[0]) instead of its ready byte")
-            }
-            isReady = true
+    /// Ends timed wait `phase`: later firings of its timer do nothing. Returns whether
+    /// the timer killed the worker during it.
+    private func endPhase(_ phase: UInt64) -> Bool {
+        control.withLock { control in
+            control.phase += 1
+            return control.expiredPhase == phase
+        }
+    }
+
+    /// The deadline of wait `phase` passed: kill the worker if that wait is still on, so
+    /// the thread waiting sees its pipes close.
+    private func expire(_ phase: UInt64) {
+        control.withLock { control in
+            guard !control.isReaped, control.phase == phase else { return }
+            control.expiredPhase = phase
+            _ = Glibc.kill(pid, SIGKILL)
         }
     }
 
@@ -171,7 +226,7 @@ package final class WorkerProcess: @unchecked Sendable {
     /// Sends SIGKILL to the worker unless it has been reaped; the thread rendering in it
     /// then sees its pipe close. The one method any thread may call.
     package func kill() {
-        reaped.withLock { isReaped in if !isReaped { _ = Glibc.kill(pid, SIGKILL) } }
+        control.withLock { control in if !control.isReaped { _ = Glibc.kill(pid, SIGKILL) } }
     }
 
     private func timedOut(_ deadline: Duration) -> RenderFailure {
@@ -196,11 +251,11 @@ package final class WorkerProcess: @unchecked Sendable {
     /// Kills and reaps the process; returns its wait status.
     @discardableResult
     private func reap() -> Int32 {
-        reaped.withLock { isReaped in
+        control.withLock { control in
             _ = Glibc.kill(pid, SIGKILL)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            isReaped = true
+            control.isReaped = true
             return status
         }
     }
@@ -220,53 +275,41 @@ package final class WorkerProcess: @unchecked Sendable {
         return String(decoding: bytes.prefix(got), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
-    private enum Transfer { case done, closed, late }
-
-    /// Waits for `events` on `fd` until `end`; nil when the deadline passed.
-    private func wait(for events: Int32, on fd: Int32, until end: ContinuousClock.Instant) -> Bool? {
+    /// Waits for `events` on `fd`, as long as it takes (a killed worker's pipe wakes it);
+    /// false when `fd` failed.
+    private func wait(for events: Int32, on fd: Int32) -> Bool {
         while true {
-            let remaining = ContinuousClock.now.duration(to: end)
-            guard remaining > .zero else { return nil }
             var poller = pollfd(fd: fd, events: Int16(events), revents: 0)
-            let milliseconds = Int32(clamping: remaining.nanosecondsClamped / 1_000_000 + 1)
-            let ready = poll(&poller, 1, milliseconds)
+            let ready = poll(&poller, 1, -1)
             if ready < 0 { if errno == EINTR { continue }; return false }
             if ready > 0 { return true }
         }
     }
 
-    /// Writes all of `bytes` to the worker (its pipe is non-blocking) before `end`.
-    private func send(_ bytes: UnsafeRawBufferPointer, until end: ContinuousClock.Instant) -> Transfer {
+    /// Writes all of `bytes` to the worker (its pipe is non-blocking); false when the
+    /// worker's end is closed.
+    private func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var written = 0
         while written < bytes.count {
             let put = write(toWorker, bytes.baseAddress! + written, bytes.count - written)
             if put > 0 { written += put; continue }
             if put < 0 && errno == EINTR { continue }
-            guard put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) else { return .closed }
-            switch wait(for: POLLOUT, on: toWorker, until: end) {
-            case nil: return .late
-            case false?: return .closed
-            case true?: continue
-            }
+            guard put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK), wait(for: POLLOUT, on: toWorker) else { return false }
         }
-        return .done
+        return true
     }
 
-    /// Fills `buffer` from the worker before `end`.
-    private func receive(into buffer: inout [UInt8], until end: ContinuousClock.Instant) -> Transfer {
+    /// Fills `buffer` from the worker; false when its end closed first.
+    private func receive(into buffer: inout [UInt8]) -> Bool {
         var filled = 0
         let count = buffer.count
         while filled < count {
-            switch wait(for: POLLIN, on: fromWorker, until: end) {
-            case nil: return .late
-            case false?: return .closed
-            case true?: break
-            }
+            guard wait(for: POLLIN, on: fromWorker) else { return false }
             let got = buffer.withUnsafeMutableBytes { Glibc.read(fromWorker, $0.baseAddress! + filled, count - filled) }
             if got > 0 { filled += got; continue }
             if got < 0 && errno == EINTR { continue }
-            return .closed
+            return false
         }
-        return .done
+        return true
     }
 }

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Primitives
-package import WorkerPool
+package import Primitives
+import WorkerPool
 
 /// Runs ``LongTask``s on a pool of its own at `normal` priority and keeps their state
 /// in memory: status, progress, events for subscribers, cancellation, timeouts,
@@ -13,7 +13,7 @@ public final class TaskService: Sendable {
     /// The service's settings.
     public let configuration: TaskServiceConfiguration
     private let pool: WorkerPool
-    private let clock: any PoolClock
+    private let clock: any PreviewClock
     private let state = Locked(ServiceState())
     private let ticker = Locked<Task<Void, Never>?>(nil)
 
@@ -35,7 +35,7 @@ public final class TaskService: Sendable {
     }
 
     /// A service whose pool reads `clock` (a manual clock in tests; the system's when nil).
-    package init(configuration: TaskServiceConfiguration, clock: (any PoolClock)?) {
+    package init(configuration: TaskServiceConfiguration, clock: (any PreviewClock)?) {
         self.configuration = configuration
         // Timeouts are the service's (cooperative, see `tick`): no pool watchdog. The
         // threads start with the first task: a server that never runs one has none.

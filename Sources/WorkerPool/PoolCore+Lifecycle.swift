@@ -102,8 +102,8 @@ extension PoolCore {
         while true {
             let stop = state.withLock(waitingUntil: { $0.watchdogStop || $0.timedExecutions > 0 }) { state, _ in state.watchdogStop }
             if stop { break }
-            let deadline = MonotonicInstant.now.advanced(by: interval)
-            if state.withLock(waitingUntil: { $0.watchdogStop }, deadline: deadline, { state, _ in state.watchdogStop }) { break }
+            let deadline = clock.now.advanced(by: interval)
+            if state.withLock(waitingUntil: { $0.watchdogStop }, deadline: deadline, clock: clock, { state, _ in state.watchdogStop }) { break }
             _ = checkTimeouts()
         }
         if state.withLock({ $0.detachOnExit }) { detachCurrentThread() }
@@ -145,13 +145,14 @@ extension PoolCore {
     // MARK: Waiting
 
     func waitUntilIdle(timeout: Duration?) -> Bool {
-        let deadline = timeout.map { MonotonicInstant.now.advanced(by: $0) }
-        return state.withLock(waitingUntil: { $0.isIdle }, deadline: deadline) { _, idle in idle }
+        guard let timeout else { return state.withLock(waitingUntil: { $0.isIdle }) { _, idle in idle } }
+        return state.withLock(waitingUntil: { $0.isIdle }, deadline: clock.now.advanced(by: timeout), clock: clock) { _, idle in idle }
     }
 
     func wait(for job: Job, timeout: Duration) -> TaskOutcome<any Sendable>? {
-        let deadline = MonotonicInstant.now.advanced(by: timeout)
-        return state.withLock(waitingUntil: { _ in job.state.isTerminal }, deadline: deadline) { _, ended in ended ? job.outcome : nil }
+        state.withLock(waitingUntil: { _ in job.state.isTerminal }, deadline: clock.now.advanced(by: timeout), clock: clock) { _, ended in
+            ended ? job.outcome : nil
+        }
     }
 
     func awaitOutcome(of job: Job) async -> TaskOutcome<any Sendable> {

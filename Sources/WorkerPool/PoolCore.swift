@@ -7,7 +7,7 @@ import Primitives
 /// pool, joining threads) is collected in ``AfterUnlock`` and done after it.
 final class PoolCore: Sendable {
     let state = Locked(PoolState())
-    let clock: any PoolClock
+    let clock: any PreviewClock
     let workerCount: Int
     private let deadlineOffsets: [PoolPriority: Int64]
     let concurrencyLimits: [String: Int]

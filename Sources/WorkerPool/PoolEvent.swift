@@ -43,6 +43,6 @@ public struct PoolEvent: Sendable {
     package let key: String?
     /// The task's priority.
     package let priority: PoolPriority
-    /// When it happened, by the pool's ``PoolClock``.
+    /// When it happened, by the pool's ``PreviewClock``.
     public let time: MonotonicInstant
 }

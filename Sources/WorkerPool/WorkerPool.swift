@@ -1,3 +1,4 @@
+public import Primitives
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -39,7 +40,7 @@ public final class WorkerPool: Sendable {
         /// (for the package's deterministic tests).
         package var startsPaused = false
         /// The pool's notion of now.
-        public var clock: any PoolClock
+        public var clock: any PreviewClock
 
         /// Offsets used when ``deadlineOffsets`` has no entry: critical 0, high 10 ms,
         /// normal 100 ms, low 1 s, idle 5 s.
@@ -60,14 +61,14 @@ public final class WorkerPool: Sendable {
             concurrencyLimits: [String: Int] = [:],
             timeoutCheckInterval: Duration? = .milliseconds(10),
             maxReplacementWorkers: Int? = nil,
-            clock: (any PoolClock)? = nil
+            clock: (any PreviewClock)? = nil
         ) {
             self.workerCount = workerCount ?? WorkerPool.defaultWorkerCount
             self.deadlineOffsets = deadlineOffsets
             self.concurrencyLimits = concurrencyLimits
             self.timeoutCheckInterval = timeoutCheckInterval
             self.maxReplacementWorkers = maxReplacementWorkers ?? self.workerCount
-            self.clock = clock ?? SystemPoolClock()
+            self.clock = clock ?? SystemClock()
         }
     }
 

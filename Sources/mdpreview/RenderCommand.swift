@@ -1,4 +1,5 @@
 import ArgumentParser
+import Primitives
 import PreviewServer
 import SiteExport
 import Foundation
@@ -96,7 +97,7 @@ extension RenderCommand {
             defer { worker.stop() }
             let result = input.withUnsafeBytes { bytes in
                 Result { () throws(RenderFailure) in
-                    try worker.render(bytes, options: flags.options(defaultProfile: page ? .github : .cmark), deadline: limits.deadline(forInputBytes: bytes.count))
+                    try worker.render(bytes, options: flags.options(defaultProfile: page ? .github : .cmark), deadline: limits.deadline(forInputBytes: bytes.count), clock: SystemClock())
                 }
             }
             return try result.get()

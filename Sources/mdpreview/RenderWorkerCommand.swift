@@ -16,6 +16,9 @@ struct RenderWorkerCommand: ParsableCommand {
     @Option(help: "The address-space limit in bytes.")
     var memoryLimit: Int?
 
+    @Option(help: .hidden)   // tests only: a request containing this text hangs until killed
+    var testHangOn: String?
+
     func run() throws {
         do throws(WorkerLoop.StartError) {
             try WorkerLoop.prepare(parentPID: parent, memoryLimit: memoryLimit)
@@ -23,6 +26,6 @@ struct RenderWorkerCommand: ParsableCommand {
             StandardError.write("mdpreview render-worker: \(error)")
             throw ExitCode(71)
         }
-        throw ExitCode(WorkerLoop.serve())
+        throw ExitCode(WorkerLoop.serve(hangMarker: testHangOn.map { Array($0.utf8) }))
     }
 }

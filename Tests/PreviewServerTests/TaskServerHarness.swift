@@ -13,7 +13,7 @@ import WorkerPool
 /// gate, so a test decides when an export moves on.
 final class TaskServerHarness: Sendable {
     let folder: TemporaryFolder
-    let clock = ManualPoolClock()
+    let clock = ManualClock()
     let tasks: TaskService
     let server: PreviewServer
     let token = AccessToken("task-token-0123456789")

@@ -1,45 +1,68 @@
 import Foundation
+import MarkdownRenderer
+import Primitives
 @testable import RenderWorkers
 import TestSupport
 import Testing
 
-/// 1,000 renders killed at their deadline leave no thread, process, pipe or descriptor
-/// behind (counted from /proc).
-///
-/// Other suites run in this process at the same time and open pipes, threads and
-/// children of their own, so the counts here are compared at the scale of a leak: a
-/// render that leaked anything would leave 1,000 of it. `StdioBadDocumentTests` counts
-/// exactly, in a server process of its own.
-@Suite("render workers: no leaks after 1,000 killed renders")
+/// 50 renders killed at their deadline leave no descriptor, thread or child process
+/// behind: counted exactly, in a process of its own (this test binary, re-run with only
+/// this test), since the suites beside it in the test process open their own.
+@Suite("render workers: no leaks after killed renders")
 struct RenderWorkerLeakTests {
-    @Test("1,000 killed renders: no growth in descriptors, threads or child processes")
-    func thousandKilledRenders() throws {
-        let pool = RenderWorkerPool(executable: try Subprocess.builtProduct("mdpreview").path, workerCount: 2)
-        _ = try pool.render("warm up", options: .default)   // the runtime's own threads start
-        pool.shutdown()
+    /// Set in the child process that counts.
+    static let countingVariable = "PREVIEWENGINE_COUNT_LEAKS"
+
+    @Test("50 killed renders: exactly the descriptors, threads and children there were before")
+    func killedRenders() throws {
+        if ProcessInfo.processInfo.environment[Self.countingVariable] == "1" {
+            try Self.count()
+            return
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment[Self.countingVariable] = "1"
+        let result = try Subprocess.run(
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+            ["--testing-library", "swift-testing", "--filter", "RenderWorkerLeakTests"], environment: environment
+        )
+        #expect(result.status == 0, "\(result.stdoutText)\(result.stderrText)")
+        #expect(result.stdoutText.contains("killed renders: 50 timeouts"), "the child counted: \(result.stdoutText)")
+    }
+
+    /// The counting itself, in the child. One thread advances the deadlines' clock for
+    /// every render; it starts before the first count and ends after the last.
+    static func count() throws {
+        let workers = try HangingWorkers(workers: 2, limits: RenderLimits(baseDeadline: .milliseconds(5), deadlinePerKiB: .zero))
+        let renders = 51   // one to warm up, then 50 counted
+        let finished = Locked(false)
+        let advancer = Thread {
+            for request in 1...renders {
+                guard workers.waitForRequests(request) != nil else { break }
+                workers.clock.advance(by: .milliseconds(5))
+            }
+            finished.withLock(waitingUntil: { $0 }) { _, _ in }   // still counted at the end
+        }
+        advancer.start()
+        func killedRender() -> Bool {
+            do { _ = try workers.pool.render(HangingWorkers.document, options: .default) } catch {
+                if case .timeout = error { return true }
+            }
+            return false
+        }
+        #expect(killedRender(), "the warm-up render was killed at its deadline")
         let descriptors = ProcessTable.openDescriptorCount
         let threads = ProcessTable.threadCount
-        let children = ProcessTable.children().count
-
-        let killing = RenderWorkerPool(
-            executable: try Subprocess.builtProduct("mdpreview").path, workerCount: 2,
-            limits: RenderLimits(baseDeadline: .milliseconds(5), deadlinePerKiB: .zero)
-        )
-        let slow = HostileMarkdown.quadraticInlines(repetitions: 40_000)   // 240 KB: about 3 s of parsing
-        var timeouts = 0
-        for _ in 0..<1_000 {
-            do { _ = try killing.render(slow, options: .default) } catch {
-                if case .timeout = error { timeouts += 1 }
-            }
-        }
-        killing.shutdown()
-        #expect(timeouts == 1_000)
-        #expect(killing.counters.started == 1_000 && killing.counters.failed == 1_000)
-        #expect(killing.workerProcessIDs.isEmpty)
-        #expect(ProcessTable.openDescriptorCount < descriptors + 300, "no pipe left open (3 per render if leaked)")
-        // Suites running beside this one (browsers, servers, concurrentPerform) start
-        // threads of their own, up to about 200 seen; a leak would leave 1,000.
-        #expect(ProcessTable.threadCount < threads + 500, "no thread left behind")
-        #expect(ProcessTable.children().count < children + 100, "every killed worker was reaped")
+        let children = Set(ProcessTable.children())
+        let timeouts = (1..<renders).count { _ in killedRender() }
+        #expect(ProcessTable.openDescriptorCount == descriptors, "no pipe left open")
+        #expect(ProcessTable.threadCount == threads, "no thread left behind")
+        #expect(Set(ProcessTable.children()) == children, "every killed worker was reaped")
+        #expect(workers.pool.counters.started == renders && workers.pool.counters.failed == renders)
+        finished.withLock { $0 = true }
+        finished.broadcast()
+        workers.pool.shutdown()
+        #expect(workers.pool.workerProcessIDs.isEmpty)
+        print("killed renders: \(timeouts) timeouts; descriptors \(descriptors), threads \(threads), children \(children.count) before and after")
+        #expect(timeouts == renders - 1)
     }
 }

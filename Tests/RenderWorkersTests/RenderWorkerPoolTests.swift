@@ -1,5 +1,6 @@
 import Foundation
 import MarkdownRenderer
+import Primitives
 @testable import RenderWorkers
 import TestSupport
 import Testing
@@ -81,20 +82,30 @@ struct RenderWorkerPoolTests {
         #expect(pool.counters.started <= 2 && pool.counters.rendered == 200)
     }
 
-    @Test("a render past its deadline is killed with a timeout; the next render gets a new worker")
+    @Test("a render past its deadline (by the pool's clock) is killed with a timeout and reaped; the next render gets a new worker")
     func deadline() throws {
-        let pool = try Self.pool(workers: 1, limits: RenderLimits(baseDeadline: .milliseconds(300), deadlinePerKiB: .zero))
+        let workers = try HangingWorkers(limits: RenderLimits(baseDeadline: .milliseconds(300), deadlinePerKiB: .milliseconds(1)))
+        let pool = workers.pool
         defer { pool.shutdown() }
         _ = try pool.render("warm", options: .default)
-        let worker = try #require(pool.workerProcessIDs.first)
-        let slow = HostileMarkdown.quadraticInlines(repetitions: 100_000)   // 600 KB: about 20 s
-        let start = ContinuousClock.now
-        #expect(throws: RenderFailure.timeout(deadline: .milliseconds(300))) { try pool.render(slow, options: .default) }
-        #expect(start.duration(to: .now) < .seconds(5))
+        let stuck = BackgroundRender(on: pool, HangingWorkers.document)
+        let worker = try #require(workers.waitForRequests(2))
+        workers.clock.advance(by: .milliseconds(299))
+        #expect(!stuck.hasEnded, "one millisecond before its deadline it still runs")
+        #expect(ProcessTable.children().contains(worker))
+        workers.clock.advance(by: .milliseconds(1))
+        #expect(stuck.outcome() == "\(RenderFailure.timeout(deadline: .milliseconds(300)))")
         #expect(pool.workerProcessIDs.isEmpty, "the killed worker is gone")
         #expect(!ProcessTable.children().contains(worker), "and reaped")
         #expect(try pool.render("ok", options: .default) == "<p>ok</p>\n")
         #expect(pool.counters.started == 2 && pool.counters.failed == 1)
+        // The deadline grows with the input: 2 KiB more, 2 ms more.
+        let large = BackgroundRender(on: pool, HangingWorkers.document + String(repeating: "x", count: 2048))
+        _ = try #require(workers.waitForRequests(4))
+        workers.clock.advance(by: .milliseconds(301))
+        #expect(!large.hasEnded)
+        workers.clock.advance(by: .milliseconds(1))
+        #expect(large.outcome() == "\(RenderFailure.timeout(deadline: .milliseconds(302)))")
     }
 
     @Test("the github profile's bad inputs in a worker: the in-process HTML, and the limits still hold")
@@ -117,12 +128,13 @@ struct RenderWorkerPoolTests {
         for input in inputs {
             #expect(try pool.render(input, options: github) == MarkdownRenderer(options: github).render(input), "\(input.prefix(40))")
         }
-        let tight = try Self.pool(workers: 1, limits: RenderLimits(baseDeadline: .milliseconds(300), deadlinePerKiB: .zero))
-        defer { tight.shutdown() }
-        #expect(throws: RenderFailure.timeout(deadline: .milliseconds(300))) {
-            try tight.render(HostileMarkdown.quadraticInlines(repetitions: 100_000), options: github)
-        }
-        #expect(try tight.render("# ok\n", options: github).contains(#"id="ok""#))
+        let tight = try HangingWorkers(limits: RenderLimits(baseDeadline: .milliseconds(300), deadlinePerKiB: .zero))
+        defer { tight.pool.shutdown() }
+        let stuck = BackgroundRender(on: tight.pool, HangingWorkers.document, options: github)
+        _ = try #require(tight.waitForRequests(1))
+        tight.clock.advance(by: .milliseconds(300))
+        #expect(stuck.outcome() == "\(RenderFailure.timeout(deadline: .milliseconds(300)))")
+        #expect(try tight.pool.render("# ok\n", options: github).contains(#"id="ok""#))
     }
 
     @Test("a render over the memory cap fails with .memory")
@@ -148,42 +160,50 @@ struct RenderWorkerPoolTests {
 
     @Test("a worker killed during a render: that render fails with .crash, the pool goes on")
     func crashDuringRender() throws {
-        let pool = try Self.pool(workers: 1, limits: RenderLimits(baseDeadline: .seconds(60)))
-        defer { pool.shutdown() }
-        let slow = try SlowRender(on: pool)
-        kill(slow.worker, SIGKILL)
-        slow.done.wait()
-        #expect(slow.outcome.all.count == 1 && slow.outcome.all[0].contains("killed by signal 9"), "\(slow.outcome.all)")
-        #expect(try pool.render("after", options: .default) == "<p>after</p>\n")
+        let workers = try HangingWorkers()
+        defer { workers.pool.shutdown() }
+        let stuck = BackgroundRender(on: workers.pool, HangingWorkers.document)
+        let worker = try #require(workers.waitForRequests(1))
+        kill(worker, SIGKILL)
+        let outcome = stuck.outcome()
+        #expect(outcome.contains("killed by signal 9"), "\(outcome)")
+        #expect(try workers.pool.render("after", options: .default) == "<p>after</p>\n")
     }
 
     @Test("shutdown ends a running render at once and refuses later ones")
     func shutdownDuringRender() throws {
-        let pool = try Self.pool(workers: 1, limits: RenderLimits(baseDeadline: .seconds(60)))
-        let slow = try SlowRender(on: pool)
+        let workers = try HangingWorkers()
+        let pool = workers.pool
+        let stuck = BackgroundRender(on: pool, HangingWorkers.document)
+        let worker = try #require(workers.waitForRequests(1))
         pool.shutdown()
-        #expect(slow.done.wait(timeout: .now() + 10) == .success)
-        #expect(slow.outcome.all == ["the render worker failed: the render workers were shut down"])
+        #expect(stuck.outcome() == "the render worker failed: the render workers were shut down")
         #expect(throws: RenderFailure.crash("the render workers were shut down")) { try pool.render("late", options: .default) }
-        #expect(!ProcessTable.children().contains(slow.worker), "killed and reaped")
+        #expect(!ProcessTable.children().contains(worker), "killed and reaped")
     }
 
-    /// A render of a 600 KB quadratic document (about 20 s) started in the background on
-    /// a one-worker pool, returned once its worker is seen parsing.
-    struct SlowRender {
-        let worker: Int32
-        let outcome = Failures()
-        let done = DispatchSemaphore(value: 0)
+    /// A render on a thread of its own, and how it ended.
+    final class BackgroundRender: Sendable {
+        private let result = Locked<String?>(nil)
 
-        init(on pool: RenderWorkerPool) throws {
-            _ = try pool.render("warm", options: .default)
-            worker = try #require(pool.workerProcessIDs.first)
-            let idleTicks = ProcessTable.cpuTicks(worker)   // its start-up (slow under a sanitizer) is behind it
-            DispatchQueue.global().async { [outcome, done] in
-                do { _ = try pool.render(HostileMarkdown.quadraticInlines(repetitions: 100_000), options: .default) } catch { outcome.add("\(error)") }
-                done.signal()
+        init(on pool: RenderWorkerPool, _ markdown: String, options: RenderOptions = .default) {
+            Thread { [result] in
+                let ended: String
+                do { ended = "rendered: " + (try pool.render(markdown, options: options)) } catch { ended = "\(error)" }
+                result.withLock { $0 = ended }
+                result.broadcast()
+            }.start()
+        }
+
+        /// Whether the render has ended (by now).
+        var hasEnded: Bool { result.withLock { $0 != nil } }
+
+        /// How it ended: the HTML after "rendered: ", or the failure's description. Waits
+        /// for the end (two minutes of real time at most: a safety net).
+        func outcome() -> String {
+            result.withLock(waitingUntil: { $0 != nil }, deadline: MonotonicInstant.now.advanced(by: .seconds(120))) { result, _ in
+                result ?? "still running after two minutes"
             }
-            #expect(ProcessTable.eventually { ProcessTable.cpuTicks(worker) > idleTicks + 10 }, "the worker is parsing")
         }
     }
 }

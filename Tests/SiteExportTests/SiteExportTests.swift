@@ -124,7 +124,7 @@ struct SiteExportTests {
         let before = folder.files(under: "site").map { ($0, folder.read("site/" + $0)) }
         try folder.write("docs/part0/page0.md", "# Replaced\n")
         for stop in ["cancel", "timeout"] {
-            let clock = ManualPoolClock()
+            let clock = ManualClock()
             let service = TaskService(configuration: .init(tickInterval: nil), clock: clock)
             // The fifth page's render lasts until the test has stopped the task, as a
             // worker's parse would run on; the export notices before the next file.

@@ -6,7 +6,7 @@ import Primitives
 
 @Suite("TaskService")
 struct TaskServiceTests {
-    private func service(ttl: Duration = .seconds(600), clock: ManualPoolClock = ManualPoolClock(), workers: Int = 2) -> TaskService {
+    private func service(ttl: Duration = .seconds(600), clock: ManualClock = ManualClock(), workers: Int = 2) -> TaskService {
         TaskService(configuration: .init(concurrentTasks: workers, timeToLive: ttl, tickInterval: nil), clock: clock)
     }
 
@@ -72,7 +72,7 @@ struct TaskServiceTests {
 
     @Test("timeout: past its limit on the service's clock, the task is asked to stop and ends timed out")
     func timesOut() async throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let service = service(clock: clock)
         let gate = Gate()
         let id = try service.submit(GatedTask(gate: gate), timeout: .seconds(5))
@@ -166,7 +166,7 @@ struct TaskServiceTests {
 
     @Test("time to live: a finished task is listed until its TTL passes, then forgotten; running ones stay")
     func timeToLive() async throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let service = service(ttl: .seconds(60), clock: clock)
         let gate = Gate()
         let open = Gate()
@@ -189,7 +189,7 @@ struct TaskServiceTests {
 
     @Test("at most finishedLimit finished tasks are kept, oldest dropped first")
     func finishedLimit() async throws {
-        let service = TaskService(configuration: .init(finishedLimit: 3, tickInterval: nil), clock: ManualPoolClock())
+        let service = TaskService(configuration: .init(finishedLimit: 3, tickInterval: nil), clock: ManualClock())
         let gate = Gate()
         gate.open()
         var ids: [String] = []
@@ -219,7 +219,7 @@ struct TaskServiceTests {
 
     @Test("stop handlers run once when the running task is cancelled or times out, at once when registered after")
     func stopHandlers() async throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let service = service(clock: clock)
         for reason in ["cancelled", "timed_out"] {
             let gate = Gate()

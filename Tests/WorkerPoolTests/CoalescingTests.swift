@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 import WorkerPool
 
@@ -43,7 +44,7 @@ struct CoalescingTests {
 
     @Test("the replacement keeps the earlier queue position")
     func keepsPosition() throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let pool = WorkerPool(configuration: .deterministic(clock: clock))
         let order = Recorder<String>()
         try pool.submit(key: "render") { _ in order.append("render v1") }
@@ -84,7 +85,7 @@ struct CoalescingTests {
 
     @Test("failed, cancelled and timed-out tasks release their key too")
     func keyReleasedAfterOtherEndings() throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let pool = WorkerPool(configuration: .deterministic(workers: 1, clock: clock, startsPaused: false))
         let failing = try pool.submit(key: "k") { _ in throw Boom() }
         #expect(failing.wait(timeout: .seconds(20))?.state == .failed)

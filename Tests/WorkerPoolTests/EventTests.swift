@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 import WorkerPool
 
@@ -5,7 +6,7 @@ import WorkerPool
 struct EventTests {
     @Test("a task's events in order, carrying id, name, key and priority")
     func lifecycleEvents() async throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let pool = WorkerPool(configuration: .deterministic(clock: clock))
         let stream = pool.events()
         let handle = try pool.submit(name: "render", priority: .high, key: "doc-1") { context in

@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 import WorkerPool
 
@@ -10,7 +11,7 @@ struct StarvationTests {
 
     @Test("a LOW task is overtaken only by HIGH tasks submitted within the offset difference")
     func staticBound() throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let pool = WorkerPool(configuration: .deterministic(clock: clock, deadlineOffsets: Self.offsets))
         let order = Recorder<String>()
         try pool.submit(priority: .low) { _ in order.append("low") }
@@ -29,7 +30,7 @@ struct StarvationTests {
     /// A HIGH task that resubmits itself forever (advancing the clock 1 ms per run) must
     /// not keep a queued task of `priority` from starting within its offset.
     func sustainedStream(starving priority: PoolPriority) throws -> (startedAt: UInt64, highRuns: Int) {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let pool = WorkerPool(configuration: .deterministic(clock: clock, deadlineOffsets: Self.offsets))
         let starvedStarted = Signals()
         let startedAt = Recorder<UInt64>()

@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 import WorkerPool
 
@@ -5,7 +6,7 @@ import WorkerPool
 struct StatisticsTests {
     @Test("counters, queued per priority and latency percentiles (manual clock)")
     func countersAndLatencies() throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let pool = WorkerPool(configuration: .deterministic(clock: clock))
         for priority in [PoolPriority.high, .normal, .normal, .idle] {
             try pool.submit(priority: priority) { _ in clock.advance(by: .milliseconds(2)) }

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 import WorkerPool
 
@@ -115,7 +116,7 @@ extension WorkerPool.Configuration {
     /// A deterministic configuration: manual clock, no watchdog thread, paused.
     static func deterministic(
         workers: Int = 1,
-        clock: ManualPoolClock = ManualPoolClock(),
+        clock: ManualClock = ManualClock(),
         deadlineOffsets: [PoolPriority: Duration] = WorkerPool.Configuration.defaultDeadlineOffsets,
         concurrencyLimits: [String: Int] = [:],
         maxReplacementWorkers: Int? = nil,

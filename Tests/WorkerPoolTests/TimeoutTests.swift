@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 import WorkerPool
 
@@ -5,7 +6,7 @@ import WorkerPool
 struct TimeoutTests {
     @Test("a non-cooperative task times out; a replacement worker keeps the pool serving")
     func nonCooperative() async throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let pool = WorkerPool(configuration: .deterministic(workers: 1, clock: clock, startsPaused: false))
         let events = pool.events()
         let started = Signals()
@@ -48,7 +49,7 @@ struct TimeoutTests {
 
     @Test("a cooperative task sees its token when it times out")
     func cooperative() throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let pool = WorkerPool(configuration: .deterministic(workers: 1, clock: clock, startsPaused: false))
         let started = Signals()
         let noticed = Signals()
@@ -67,7 +68,7 @@ struct TimeoutTests {
 
     @Test("without replacements the other workers keep serving")
     func noReplacement() throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let pool = WorkerPool(configuration: .deterministic(
             workers: 2, clock: clock, maxReplacementWorkers: 0, startsPaused: false))
         let started = Signals()
@@ -89,7 +90,7 @@ struct TimeoutTests {
 
     @Test("a task that ends before its deadline is not timed out; the timeout counts from the start")
     func deadlineFromStart() throws {
-        let clock = ManualPoolClock()
+        let clock = ManualClock()
         let pool = WorkerPool(configuration: .deterministic(workers: 1, clock: clock))
         let handle = try pool.submit(timeout: .milliseconds(10)) { _ in 1 }
         clock.advance(by: .seconds(5)) // queued time does not count
