@@ -85,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MDPreviewTests",
-            dependencies: ["mdpreview", "MarkdownRenderer", "EditTraces", "Primitives", "PreviewEngine", "PreviewProtocol", "RenderWorkers", "TestSupport"],
+            dependencies: ["mdpreview", "MarkdownRenderer", "EditTraces", "DocumentModel", "Primitives", "PreviewEngine", "PreviewProtocol", "RenderWorkers", "TestSupport"],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -64,6 +64,8 @@ struct ExportCommand: ParsableCommand {
         let id = try tasks.submit(export, timeout: .seconds(timeoutSeconds))
         guard let events = tasks.events(of: id) else { throw ExitCode(SysExits.software) }
         let bar = ProgressBar(terminal: isatty(2) == 1)
+        // The task may be under way before its events are followed: 0% is shown first, whatever the first event says.
+        bar.show(.init(fraction: 0, message: "starting"))
         let finished = DispatchSemaphore(value: 0)
         let final = Locked<TaskStatus?>(nil)
         Task {

@@ -7,12 +7,15 @@ import TestSupport
 import Testing
 
 /// The shared traces and corpus: after every edit, the patched HTML is the full render.
-/// CI runs a bounded subset (`PREVIEWENGINE_TRACE_EDITS` transactions per trace, default
-/// 400, and `PREVIEWENGINE_CORPUS_EDITS` seeded edits per corpus document, default 40);
-/// `replay run --all-traces --verify-every-edit` is the full run (Docs/INCREMENTAL.md).
+/// CI runs a bounded subset: `PREVIEWENGINE_TRACE_EDITS` transactions per trace (default
+/// 400; 100 when the trace is typed after a corpus document, where every check renders
+/// the whole document too) and `PREVIEWENGINE_CORPUS_EDITS` seeded edits per corpus
+/// document (default 40, fewer for documents over 100 KB: about 4 MB of checked renders
+/// each, at least 8 edits); `replay run --all-traces --verify-every-edit` is the full run
+/// (Docs/INCREMENTAL.md).
 @Suite struct SharedDataEquivalenceTests {
-    static let traceEdits = ProcessInfo.processInfo.environment["PREVIEWENGINE_TRACE_EDITS"].flatMap(Int.init) ?? 400
-    static let corpusEdits = ProcessInfo.processInfo.environment["PREVIEWENGINE_CORPUS_EDITS"].flatMap(Int.init) ?? 40
+    static let traceEdits = ProcessInfo.processInfo.environment["PREVIEWENGINE_TRACE_EDITS"].flatMap(Int.init)
+    static let corpusEdits = ProcessInfo.processInfo.environment["PREVIEWENGINE_CORPUS_EDITS"].flatMap(Int.init)
 
     static func traceFiles() throws -> [URL] { try SharedData.files(in: "traces", suffixes: [".ndjson", ".ndjson.gz"]) }
     static func corpusFiles() throws -> [URL] { try SharedData.files(in: "corpus", suffixes: [".md"]) }
@@ -20,11 +23,12 @@ import Testing
     /// Replays the first transactions of `url`, after `prefix` when given (positions
     /// shifted past it), checking every version.
     private func check(trace url: URL, after prefix: String = "", profile: RenderProfile) throws {
+        let limit = Self.traceEdits ?? (prefix.isEmpty ? 400 : 100)
         let reader = try TraceReader(contentsOf: url)
         let shift = prefix.unicodeScalars.count
         var checker = IncrementalChecker(text: prefix + reader.header.startContent, options: RenderOptions(profile: profile))
         var transactions = 0
-        while transactions < Self.traceEdits, let transaction = try reader.nextTransaction() {
+        while transactions < limit, let transaction = try reader.nextTransaction() {
             try checker.edit(transaction.edits.map { .replace(offset: $0.position + shift, length: $0.deleteCount, with: $0.insertedText) })
             transactions += 1
             if let mismatch = checker.mismatches.first {
@@ -56,9 +60,11 @@ import Testing
     @Test(.enabled(if: SharedData.runsTests(needing: "corpus")), arguments: try corpusFiles(), RenderProfile.allCases)
     func seededEditsOfCorpusDocument(url: URL, profile: RenderProfile) throws {
         var generator = SplitMix64(seed: UInt64(url.lastPathComponent.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
-        var checker = IncrementalChecker(text: try String(contentsOf: url, encoding: .utf8), options: RenderOptions(profile: profile))
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let edits = Self.corpusEdits ?? max(8, min(40, (4 << 20) / max(1, text.utf8.count)))
+        var checker = IncrementalChecker(text: text, options: RenderOptions(profile: profile))
         let hazards = HazardMarkdown.Hazard.allCases
-        for index in 0 ..< Self.corpusEdits {
+        for index in 0 ..< edits {
             let edit = HazardMarkdown.edit(of: checker.document.text, for: hazards[index % hazards.count], using: &generator)
             try checker.edit([.replace(offset: edit.offset, length: edit.length, with: edit.text)])
             if let mismatch = checker.mismatches.first {
@@ -67,6 +73,6 @@ import Testing
             }
         }
         let statistics = checker.incremental.statistics
-        print("\(url.lastPathComponent), \(profile): \(Self.corpusEdits) seeded edits, 0 mismatches, fallbacks \(statistics.fallbacks) of \(statistics.updates)")
+        print("\(url.lastPathComponent), \(profile): \(edits) seeded edits, 0 mismatches, fallbacks \(statistics.fallbacks) of \(statistics.updates)")
     }
 }

@@ -119,23 +119,19 @@ struct EventEncodingTests {
         }
     }
 
-    @Test("encoding a 1.5 MB render is linear and reuses a buffer")
+    @Test("encoding a 1.5 MB render reuses a buffer (its speed: ./dev bench events)")
     func largeHTML() throws {
         let paragraph = "<p>Some <em>rendered</em> text with \"quotes\", a tab\tand é😀.</p>\n"
         let html = String(repeating: paragraph, count: 1_500_000 / paragraph.utf8.count)
         let event = Event.render(RenderEvent(doc: "big", version: 1, html: html, renderMs: 12.5, latencyMs: 20))
         var buffer: [UInt8] = []
-        let clock = ContinuousClock()
-        let elapsed = clock.measure {
-            for _ in 0..<5 {
-                buffer.removeAll(keepingCapacity: true)
-                EventEncoder.encode(event, into: &buffer)
-            }
-        }
+        EventEncoder.encode(event, into: &buffer)
+        let capacity = buffer.capacity
+        buffer.removeAll(keepingCapacity: true)
+        EventEncoder.encode(event, into: &buffer)
+        #expect(buffer.capacity == capacity, "the second encode fits in the first one's buffer")
         let object = try foundationObject(buffer)
         #expect(object["html"] as? String == html)
-        // Generous even for debug builds on a slow machine; a quadratic escaper takes minutes.
-        #expect(elapsed < .seconds(10), "5 encodes of 1.5 MB took \(elapsed)")
         // Appending keeps what is already in the buffer.
         var two: [UInt8] = []
         EventEncoder.encode(.bye, into: &two)

@@ -41,9 +41,7 @@ struct ServerStopTests {
         for stream in streams { _ = await offThread { try? stream.readEvent() } }
         #expect(await offThread { ProcessTable.eventually(within: .seconds(10)) { state.withLock { $0.answered >= 20 } } })
         state.withLock { $0.stopping = true }
-        let start = ContinuousClock.now
         await harness.stop()
-        #expect(start.duration(to: .now) < .seconds(5), "graceful stop took \(start.duration(to: .now))")
         for thread in threads { await thread.value }
         for stream in streams {
             let events = await offThread { () -> [String?] in
