@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "RenderWorkers", targets: ["RenderWorkers"]),
         .library(name: "IncrementalRender", targets: ["IncrementalRender"]),
         .library(name: "PreviewServer", targets: ["PreviewServer"]),
+        .library(name: "PreviewStdio", targets: ["PreviewStdio"]),
         .library(name: "TaskService", targets: ["TaskService"]),
         .library(name: "SiteExport", targets: ["SiteExport"]),
         .executable(name: "live-latency", targets: ["LiveLatency"]),
@@ -62,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "mdpreview",
             dependencies: [
-                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "DocumentModel", "RenderWorkers", "IncrementalRender", "PreviewServer", "TaskService", "SiteExport", "Primitives",
+                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "PreviewStdio", "DocumentModel", "RenderWorkers", "IncrementalRender", "PreviewServer", "TaskService", "SiteExport", "Primitives",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -85,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MDPreviewTests",
-            dependencies: ["mdpreview", "MarkdownRenderer", "EditTraces", "DocumentModel", "Primitives", "PreviewEngine", "PreviewProtocol", "RenderWorkers", "TestSupport"],
+            dependencies: ["mdpreview", "MarkdownRenderer", "EditTraces", "DocumentModel", "Primitives", "PreviewEngine", "PreviewProtocol", "PreviewStdio", "RenderWorkers", "TestSupport"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -196,6 +197,14 @@ let package = Package(
         // MARK: IncrementalRender (issue 12): keyed blocks, window re-parses, patches
         .target(name: "IncrementalRender", dependencies: ["MarkdownRenderer", "DocumentModel"], swiftSettings: strict),
         .testTarget(name: "IncrementalRenderTests", dependencies: ["IncrementalRender", "MarkdownRenderer", "DocumentModel", "EditTraces", "TestSupport"], swiftSettings: strict),
+
+        // MARK: PreviewStdio (issue 23): the edit protocol's server, on any byte transport
+        .target(
+            name: "PreviewStdio",
+            dependencies: ["PreviewEngine", "PreviewProtocol", "PreviewServer", "IncrementalRender", "DocumentModel", "MarkdownRenderer",
+                           "Primitives", "TaskService", "SiteExport"],
+            swiftSettings: strict
+        ),
 
         // MARK: PreviewServer (issue 13): the live preview page over HTTP and SSE
         .target(

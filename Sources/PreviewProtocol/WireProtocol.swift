@@ -10,7 +10,7 @@ public enum WireProtocol {
     public static let serverName = "mdpreview"
 
     /// The default longest accepted request line: 8 MiB, not counting the line break.
-    package static let defaultMaxLineLength = 8 << 20
+    public static let defaultMaxLineLength = 8 << 20
 }
 
 /// The `"id"` of a request: a string or an integer, echoed in the events it causes.

@@ -10,20 +10,15 @@ enum EventStream {
         let lastEventID = request.headers[.lastEventID].flatMap { UInt64($0.trimmingPrefix(" ")) }
         let client = feed.attach(lastEventID: lastEventID)
         let doc = feed.name
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .xAccelBuffering: "no"],
-            body: ResponseBody { writer in
-                defer { feed.detach(client) }
-                let deadline = lifetime.map { ContinuousClock.now + $0 }
-                try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-                while let frame = await feed.nextFrame(for: client) {
-                    try await writer.write(ByteBuffer(string: frame.encoded(doc: doc)))
-                    if frame == .closed { break }
-                    if let deadline, ContinuousClock.now >= deadline { break }
-                }
-                try await writer.finish(nil)
+        return ServerSentEvent.response { send in
+            defer { feed.detach(client) }
+            let deadline = lifetime.map { ContinuousClock.now + $0 }
+            try await send(ServerSentEvent(retry: 1000))
+            while let frame = await feed.nextFrame(for: client) {
+                try await send(frame.event(doc: doc))
+                if frame == .closed { break }
+                if let deadline, ContinuousClock.now >= deadline { break }
             }
-        )
+        }
     }
 }

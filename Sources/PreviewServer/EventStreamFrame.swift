@@ -1,7 +1,7 @@
 import IncrementalRender
 import PreviewProtocol
 
-/// One Server-Sent Events frame of a document's stream (`text/event-stream`).
+/// One frame of a document's event stream.
 ///
 /// - `patch`: `id:` the version, `data:` the patch as the stdio protocol's `patch` event
 ///   (one JSON line; a snapshot has `"base":null`).
@@ -14,18 +14,18 @@ enum EventStreamFrame: Sendable, Equatable {
     case closed
     case heartbeat
 
-    /// The frame's bytes, `doc` naming the document in patch data.
-    func encoded(doc: String) -> String {
+    /// The frame as Server-Sent Events, `doc` naming the document in patch data.
+    func event(doc: String) -> ServerSentEvent {
         switch self {
         case .patch(let patch):
             let data = EventEncoder.encodeToString(.patch(PatchEvent(doc: doc, patch: patch, renderMs: 0)))
-            return "id: \(patch.version)\nevent: patch\ndata: \(data)\n\n"
+            return ServerSentEvent(id: String(patch.version), event: "patch", data: String(data.dropLast(data.hasSuffix("\n") ? 1 : 0)))
         case .cursor(let line):
-            return "event: cursor\ndata: {\"line\":\(line)}\n\n"
+            return ServerSentEvent(event: "cursor", data: "{\"line\":\(line)}")
         case .closed:
-            return "event: closed\ndata: {}\n\n"
+            return ServerSentEvent(event: "closed", data: "{}")
         case .heartbeat:
-            return ": heartbeat\n\n"
+            return ServerSentEvent(comment: "heartbeat")
         }
     }
 }

@@ -48,6 +48,14 @@ public final class PreviewServer: Sendable {
     /// A server; `reveal` is called when the page asks the editor to show a line of a
     /// document (a double click on a block). Exports run on `tasks` and render their
     /// pages with `exportRenderer`.
+    /// The folder of a document's file, for the page's relative links: nil for no path,
+    /// `.` for a bare name, `/` for a file at the root.
+    public static func folder(ofDocumentAt path: String?) -> String? {
+        guard let path, !path.isEmpty else { return nil }
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
     public init(
         configuration: PreviewServerConfiguration = .init(), tasks: TaskService = TaskService(),
         exportRenderer: PageRenderer = .inProcess(options: RenderOptions()),

@@ -56,7 +56,7 @@ struct ServeCommand: ParsableCommand {
         }
         let engine = PreviewEngine(configuration: .init(statisticsDelay: nil, isolation: renderLimits.isolation))
         let server = PreviewServer(
-            configuration: .init(port: port, exportRoots: exportRoots.isEmpty ? [StdioServer.folder(of: path) ?? "/"] : exportRoots),
+            configuration: .init(port: port, exportRoots: exportRoots.isEmpty ? [PreviewServer.folder(ofDocumentAt: path) ?? "/"] : exportRoots),
             tasks: TaskService(configuration: .init(timeToLive: .seconds(taskTtlSeconds))),
             exportRenderer: renderLimits.pageRenderer(options: flags.options(defaultProfile: .github))
         )
@@ -67,7 +67,7 @@ struct ServeCommand: ParsableCommand {
             default: break
             }
         }
-        server.open(path, folder: StdioServer.folder(of: path), rawHTML: flags.unsafe)
+        server.open(path, folder: PreviewServer.folder(ofDocumentAt: path), rawHTML: flags.unsafe)
         try engine.open(path, text: text, renderOptions: flags.options(defaultProfile: .github))
         let linked = LinkedFileDocuments(engine: engine, server: server, options: flags.options(defaultProfile: .github))
         linked.register(path, path: path)

@@ -54,7 +54,8 @@ struct ExportCommandTests {
     func corpus() throws {
         guard let corpus = try SharedData.folder("corpus") else { return }
         let folder = try TemporaryFolder()
-        let (status, stderr) = try run([corpus.path, "--out", "site"], in: folder.path)
+        // A deadline no page comes near, loaded or not: this test checks the pages (the limits: `limits`).
+        let (status, stderr) = try run([corpus.path, "--out", "site", "--render-timeout-ms", "300000"], in: folder.path)
         #expect(status == 0, "\(stderr)")
         #expect(stderr.contains("export: 0%") && stderr.contains("export: 100%"), "\(stderr)")
         let markdown = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".md") }.sorted()

@@ -20,7 +20,7 @@ struct ReferenceEquivalenceTests {
         let mdpreview = try Subprocess.builtProduct("mdpreview")
         let path = corpus.appendingPathComponent(name).path
         for unsafe in [false, true] {
-            let ours = try Subprocess.run(mdpreview, ["render", path] + (unsafe ? ["--unsafe"] : []))
+            let ours = try Subprocess.run(mdpreview, ["render", "--timeout-ms", "300000", path] + (unsafe ? ["--unsafe"] : []))   // a deadline no load reaches: the output is checked here
             var referenceArguments = ["--validate-utf8", path] + (unsafe ? ["--unsafe"] : [])
             for gfmExtension in ["table", "strikethrough", "autolink", "tagfilter", "tasklist", "footnotes"] {
                 referenceArguments += ["-e", gfmExtension]

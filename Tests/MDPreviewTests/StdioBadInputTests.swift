@@ -86,7 +86,7 @@ struct StdioBadInputTests {
         #expect(Set(steps.compactMap(\.code)).count >= 16, "every input error code is exercised")
         #expect(badCount >= 30)
 
-        let session = try StdioSession(arguments: ["--max-line-bytes", "1000", "--autosave-delay-ms", "50"])
+        let session = try StdioSession(inProcess: ["--max-line-bytes", "1000", "--autosave-delay-ms", "50"])
         var expected: [Unicode.Scalar] = []
         var expectedErrors: [(line: Int, code: String)] = []
         for (index, step) in steps.enumerated() {

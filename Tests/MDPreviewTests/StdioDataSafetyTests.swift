@@ -17,7 +17,7 @@ struct StdioDataSafetyTests {
     /// Opens "a" holding "abc", sends `lines` in one write (so the whole group is waiting
     /// when its first line is read), then ends the input and waits for exit 0.
     func runTransaction(_ lines: [String]) throws -> StdioSession {
-        let session = try StdioSession()
+        let session = try StdioSession(inProcess: [])
         session.send(#"{"op":"open","doc":"a","text":"abc","id":1}"#)
         #expect(session.waitForAck(1))
         session.sendRaw(Data(lines.map { $0 + "\n" }.joined().utf8))
@@ -32,7 +32,7 @@ struct StdioDataSafetyTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let victim = directory.appendingPathComponent("victim").path
         try Data("precious".utf8).write(to: URL(fileURLWithPath: victim))
-        let session = try StdioSession()
+        let session = try StdioSession(inProcess: [])
         session.send(#"{"op":"open","doc":"a","text":"x","autosave":"\#(victim)\u0000.md","id":1}"#)
         session.send(#"{"op":"open","doc":"b","text":"x","id":2}"#)
         session.send(#"{"op":"save","doc":"b","path":"\#(victim)\u0000.md","id":3}"#)

@@ -25,7 +25,7 @@ struct StdioPatchTests {
     @Test("typing into a patch document: the patches rebuild every version; the other document gets render events")
     func patchesRebuildTheDocument() throws {
         var generator = SplitMix64(seed: 12)
-        let session = try StdioSession(arguments: ["--policy", "every-keystroke"])
+        let session = try StdioSession(inProcess: ["--policy", "every-keystroke"])
         var text = HazardMarkdown.document(for: .listLooseness, size: 3_000, using: &generator)
         session.send(["op": "open", "doc": "p", "text": text, "patches": true])
         session.send(["op": "open", "doc": "h", "text": "# plain\n"])
@@ -60,7 +60,7 @@ struct StdioPatchTests {
 
     @Test("render of a version already delivered as a patch sends its whole HTML (the engine does not render it again)")
     func renderOfDeliveredVersion() throws {
-        let session = try StdioSession(arguments: ["--policy", "every-keystroke"])
+        let session = try StdioSession(inProcess: ["--policy", "every-keystroke"])
         session.send(["op": "open", "doc": "d", "text": "# done\n", "patches": true])
         #expect(session.wait(timeout: 30) { $0.events.contains { $0["event"] as? String == "patch" } })
         session.send(["op": "render", "doc": "d"])
@@ -72,7 +72,7 @@ struct StdioPatchTests {
 
     @Test("typing in one paragraph of many: each patch replaces that paragraph's block alone, under its key")
     func typingPatchesOneBlock() throws {
-        let session = try StdioSession(arguments: ["--policy", "every-keystroke"])
+        let session = try StdioSession(inProcess: ["--policy", "every-keystroke"])
         let text = (0 ..< 40).map { "Paragraph \($0) has *some* words in it.\n" }.joined(separator: "\n")
         session.send(["op": "open", "doc": "q", "text": text, "patches": true])
         #expect(session.wait(timeout: 30) { $0.events.contains { $0["event"] as? String == "patch" } })

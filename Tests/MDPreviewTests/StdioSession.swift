@@ -1,10 +1,15 @@
 import Primitives
 import Foundation
+@testable import mdpreview
+import PreviewEngine
+import PreviewStdio
 import TestSupport
 
-/// A running `mdpreview stdio` child: requests are written to its stdin, and its stdout
-/// is read line by line on a background thread. Only what tests look at is kept: every
-/// event except `render`, and the last `render` event per document.
+/// A running `mdpreview stdio`: a child process, or (``init(inProcess:)``) a
+/// `StdioServer` in this process on pipes, configured by the same flags. Requests are
+/// written to its input, and its output is read line by line on a background thread.
+/// Only what tests look at is kept: every event except `render`, and the last `render`
+/// event per document.
 final class StdioSession: @unchecked Sendable {
     struct Snapshot {
         var events: [[String: Any]] = []
@@ -17,7 +22,13 @@ final class StdioSession: @unchecked Sendable {
         var finished = false
     }
 
-    let process = Process()
+    private let child: Process?
+    /// The child process (not for an in-process session).
+    var process: Process { child! }
+    /// The in-process server's exit status, once `run` has returned.
+    private let inProcessStatus = Locked<Int32??>(nil)
+    /// The in-process server.
+    private(set) var server: StdioServer?
     private let stdin = Pipe()
     private let stdout = Pipe()
     private let stderr = Pipe()
@@ -27,7 +38,36 @@ final class StdioSession: @unchecked Sendable {
     private let stderrData = Locked(Data())
     private let stderrDone = DispatchSemaphore(value: 0)
 
+    /// A `StdioServer` in this process with the configuration that `mdpreview stdio
+    /// ARGUMENTS` would have (its render workers are the built `mdpreview`); its log
+    /// lines are `stderrText`.
+    init(inProcess arguments: [String] = []) throws {
+        child = nil
+        var configuration = try StdioCommand.parse(arguments).serverConfiguration
+        if case .workers(_, let count, let limits) = configuration.isolation {
+            configuration.isolation = .workers(executable: try Subprocess.builtProduct("mdpreview").path, count: count, limits: limits)
+        }
+        let log = stderrData
+        let server = StdioServer(
+            configuration: configuration,
+            transport: FileDescriptorTransport(input: stdin.fileHandleForReading.fileDescriptor, output: stdout.fileHandleForWriting.fileDescriptor)
+        ) { line in log.withLock { $0.append(Data("mdpreview stdio: \(line)\n".utf8)) } }
+        self.server = server
+        let reader = Thread { [self] in readLines() }
+        reader.stackSize = 1 << 20
+        reader.start()
+        Thread { [self] in
+            let status: Int32?
+            do { status = try server.run() } catch { status = nil }
+            inProcessStatus.withLock { $0 = .some(status) }
+            try? stdout.fileHandleForWriting.close()   // the reader sees the end
+            stderrDone.signal()
+        }.start()
+    }
+
     init(executable: URL? = nil, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        let process = Process()
+        child = process
         process.executableURL = try executable ?? Subprocess.builtProduct("mdpreview")
         process.arguments = ["stdio"] + arguments
         if !environment.isEmpty {
@@ -126,8 +166,15 @@ final class StdioSession: @unchecked Sendable {
         }
     }
 
-    /// Waits for the process to exit and the output to be read; returns its status.
+    /// Waits for the process to exit (an in-process server's `run` to return) and the
+    /// output to be read; returns its status.
     func waitForExit(timeout: TimeInterval = 120) -> Int32? {
+        guard let process = child else {
+            guard stderrDone.wait(timeout: .now() + timeout) == .success else { return nil }
+            stderrDone.signal()
+            wait(timeout: 10) { $0.finished }
+            return inProcessStatus.withLock { $0 } ?? nil
+        }
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > deadline {

@@ -56,7 +56,7 @@ struct StdioTraceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let savePath = directory.appendingPathComponent("doc.md").path
 
-        let session = try StdioSession()
+        let session = try StdioSession(inProcess: [])
         session.send(["op": "open", "doc": header.name, "text": header.startContent, "autosave": savePath])
         var body = bytes[(firstNewline + 1)...]
         if !whole {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import mdpreview
+@testable import PreviewStdio
 @testable import PreviewEngine
 import PreviewProtocol
 import RenderWorkers

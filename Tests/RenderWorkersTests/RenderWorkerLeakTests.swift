@@ -13,7 +13,7 @@ struct RenderWorkerLeakTests {
     /// Set in the child process that counts.
     static let countingVariable = "PREVIEWENGINE_COUNT_LEAKS"
 
-    @Test("50 killed renders: exactly the descriptors, threads and children there were before")
+    @Test("50 killed renders: exactly the descriptors and children there were before, and no more threads")
     func killedRenders() throws {
         if ProcessInfo.processInfo.environment[Self.countingVariable] == "1" {
             try Self.count()
@@ -55,7 +55,8 @@ struct RenderWorkerLeakTests {
         let children = Set(ProcessTable.children())
         let timeouts = (1..<renders).count { _ in killedRender() }
         #expect(ProcessTable.openDescriptorCount == descriptors, "no pipe left open")
-        #expect(ProcessTable.threadCount == threads, "no thread left behind")
+        // Not one more thread (the runtime's own may end meanwhile: 7 → 5 once under TSan).
+        #expect(ProcessTable.threadCount <= threads, "no thread left behind")
         #expect(Set(ProcessTable.children()) == children, "every killed worker was reaped")
         #expect(workers.pool.counters.started == renders && workers.pool.counters.failed == renders)
         finished.withLock { $0 = true }

@@ -1,10 +1,10 @@
 import Dispatch
-import PreviewServer
 import Primitives
 
 extension PreviewServer {
-    /// Starts the server from synchronous code, returning once it listens.
-    func startSynchronously() throws {
+    /// Starts the server from synchronous code (a command's `run`), returning once it
+    /// listens; throws what ``start()`` throws.
+    public func startSynchronously() throws {
         let failure = Locked<(any Error)?>(nil)
         let started = DispatchSemaphore(value: 0)
         Task {

@@ -1,11 +1,9 @@
 import Dispatch
 import PreviewProtocol
-#if canImport(Glibc)
-import Glibc
-#endif
+import Primitives
 
-/// Standard output as a stream of JSON lines, written only on one serial queue. After a
-/// write fails with EPIPE the channel drops everything and calls `onClosed` once.
+/// The transport's output as a stream of JSON lines, written only on one serial queue.
+/// After a write fails (EPIPE) the channel drops everything and calls `onClosed` once.
 ///
 /// Lines sent with ``send(_:)`` (acks, errors, `ready`, `bye`) are bounded: when
 /// ``sendLimit`` of them wait because the reader stopped reading, `send` blocks its
@@ -17,16 +15,18 @@ final class OutputChannel: @unchecked Sendable {
     static let sendLimit = 256
 
     private let queue: DispatchQueue
+    private let transport: any StdioTransport
     private let slots = DispatchSemaphore(value: OutputChannel.sendLimit)
     // Touched only on `queue`.
     private var isClosed = false
     private var buffer: [UInt8] = []
-    /// Called once, on the queue, when standard output turns out to be closed. Set before
-    /// the first write.
+    /// Called once, on the queue, when the output turns out to be closed. Set before the
+    /// first write.
     var onClosed: @Sendable () -> Void = {}
 
-    init(queue: DispatchQueue) {
+    init(queue: DispatchQueue, transport: any StdioTransport) {
         self.queue = queue
+        self.transport = transport
     }
 
     /// Writes `event` from any thread but the queue's, after everything sent before;
@@ -45,25 +45,22 @@ final class OutputChannel: @unchecked Sendable {
         guard !isClosed else { return }
         buffer.removeAll(keepingCapacity: true)
         EventEncoder.encode(event, into: &buffer)
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                isClosed = true
-                onClosed()
-                return
-            }
-            offset += written
+        guard buffer.withUnsafeBytes({ transport.write($0) }) else {
+            isClosed = true
+            onClosed()
+            return
         }
     }
 
-    /// Waits until everything sent so far is written, or until `deadline`; returns
-    /// whether it all was.
+    /// Waits until everything sent so far is written, or until `deadline` by `clock`;
+    /// returns whether it all was.
     @discardableResult
-    func drain(until deadline: DispatchTime) -> Bool {
-        let done = DispatchSemaphore(value: 0)
-        queue.async { done.signal() }
-        return done.wait(timeout: deadline) == .success
+    func drain(until deadline: MonotonicInstant, clock: any PreviewClock) -> Bool {
+        let done = Locked(false)
+        queue.async {
+            done.withLock { $0 = true }
+            done.broadcast()
+        }
+        return done.withLock(waitingUntil: { $0 }, deadline: deadline, clock: clock) { _, drained in drained }
     }
 }
