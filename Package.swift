@@ -209,7 +209,7 @@ let package = Package(
         // MARK: PreviewServer (issue 13): the live preview page over HTTP and SSE
         .target(
             name: "PreviewServer",
-            dependencies: ["PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "Primitives", "TaskService", "SiteExport",
+            dependencies: ["PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "Primitives", "TaskService", "SiteExport",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log"),
@@ -225,7 +225,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PreviewServerTests",
-            dependencies: ["PreviewServer", "PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "TestSupport",
+            dependencies: ["PreviewServer", "PreviewStdio", "PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "TestSupport",
                            "TaskService", "SiteExport", "WorkerPool", "Primitives"],
             swiftSettings: strict
         ),

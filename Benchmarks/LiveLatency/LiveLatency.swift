@@ -62,7 +62,7 @@ struct LiveLatency: AsyncParsableCommand {
         let engine = PreviewEngine(configuration: .init(policy: .everyKeystroke, statisticsDelay: nil, isolation: .inProcess))
         let server = PreviewServer()
         engine.subscribe(on: DispatchQueue(label: "live-latency")) { event in
-            if case .rendered(let result) = event { server.publish(result) }
+            if case .rendered(let result) = event { server.publish(result.patch, content: result.content, of: result.documentID) }
         }
         try await server.start()
         server.open("doc.md", folder: nil, rawHTML: wholeDocument)

@@ -1,16 +1,9 @@
 public import AdaptiveDebouncer
 
-/// What a render policy tells the engine to do next.
-enum RenderDecision: Sendable, Hashable {
-    /// Start a render now.
-    case renderNow
-    /// Arm a timer for this instant (replacing any earlier one) and ask again then.
-    case renderAt(MonotonicInstant)
-    /// A render is in flight; ask again when it finishes.
-    case awaitingRender
-    /// Nothing to render.
-    case idle
-}
+/// What a render policy tells the engine to do next: the debouncer's own decisions
+/// (render now, arm a timer for an instant, wait for the render in flight, nothing), which
+/// every policy answers with.
+typealias RenderDecision = AdaptiveDebouncer<MonotonicInstant>.Decision
 
 /// Decides when a document is rendered. The engine calls it under its lock with the
 /// instant of each event; a policy never reads a clock or sleeps.
@@ -65,7 +58,7 @@ struct AdaptivePolicy: RenderPolicy {
     }
 
     mutating func keystroke(at now: MonotonicInstant) -> RenderDecision {
-        Self.map(debouncer.keystroke(at: now))
+        debouncer.keystroke(at: now)
     }
 
     mutating func renderStarted(at now: MonotonicInstant) {
@@ -73,23 +66,14 @@ struct AdaptivePolicy: RenderPolicy {
     }
 
     mutating func renderFinished(at now: MonotonicInstant, duration: Duration) -> RenderDecision {
-        Self.map(debouncer.renderFinished(at: now, duration: duration))
+        debouncer.renderFinished(at: now, duration: duration)
     }
 
     func tick(at now: MonotonicInstant) -> RenderDecision {
-        Self.map(debouncer.tick(at: now))
+        debouncer.tick(at: now)
     }
 
     var hasUnrenderedEdits: Bool { debouncer.hasUnrenderedEdits }
-
-    private static func map(_ decision: AdaptiveDebouncer<MonotonicInstant>.Decision) -> RenderDecision {
-        switch decision {
-        case .renderNow: .renderNow
-        case .renderAt(let instant): .renderAt(instant)
-        case .awaitingRender: .awaitingRender
-        case .idle: .idle
-        }
-    }
 }
 
 /// Render after every edit, as soon as the render in flight (if any) is done.

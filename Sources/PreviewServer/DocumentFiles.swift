@@ -10,7 +10,7 @@ import Glibc
 /// The joined path is then resolved with `realpath` (following symlinks) and must still
 /// be a regular file inside the folder's real path, so a symlink out of the folder is
 /// refused too.
-enum DocumentFiles {
+package enum DocumentFiles {
     /// The real path of the file `relativePath` names under `folder` (itself a real
     /// path), or nil when it is refused or missing.
     static func resolve(_ relativePath: Substring, in folder: String) -> String? {
@@ -29,7 +29,7 @@ enum DocumentFiles {
 
     /// The canonical absolute path of `path`, symlinks resolved, or nil when it does
     /// not exist.
-    static func realPath(of path: String) -> String? {
+    package static func realPath(of path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

@@ -1,11 +1,10 @@
 import Hummingbird
-import IncrementalRender
+public import IncrementalRender
 import Logging
 import ServiceLifecycle
 public import MarkdownRenderer
 public import SiteExport
 public import TaskService
-public import PreviewEngine
 import Primitives
 
 /// The live preview over HTTP: a page per open document that follows the editor's
@@ -148,9 +147,10 @@ public final class PreviewServer: Sendable {
         registry.open(name, folder: folder.flatMap(DocumentFiles.realPath(of:)), rawHTML: rawHTML, title: title)
     }
 
-    /// Sends a render of an open document to its page.
-    public func publish(_ result: RenderResult) {
-        registry.feed(named: result.documentID)?.publish(result.patch, content: result.content)
+    /// Sends a version of open document `name` to its pages: how its blocks changed
+    /// (`patch`) and all of them (`content`, for a page that missed the base version).
+    public func publish(_ patch: BlockPatch, content: RenderedContent, of name: String) {
+        registry.feed(named: name)?.publish(patch, content: content)
     }
 
     /// Scrolls document `name`'s pages to source line `line` (0-based).

@@ -107,7 +107,7 @@ public final class StdioServer: Sendable {
             url = preview.url
             engine.subscribe(on: DispatchQueue(label: "mdpreview.http")) { event in
                 switch event {
-                case .rendered(let result): preview.publish(result)
+                case .rendered(let result): preview.publish(result.patch, content: result.content, of: result.documentID)
                 case .closed(let doc): preview.close(doc)
                 default: break
                 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import PreviewEngine
 import PreviewServer
+import PreviewStdio
 import TaskService
 #if canImport(Glibc)
 import Glibc
@@ -62,7 +63,7 @@ struct ServeCommand: ParsableCommand {
         )
         engine.subscribe(on: DispatchQueue(label: "mdpreview.serve")) { event in
             switch event {
-            case .rendered(let result): server.publish(result)
+            case .rendered(let result): server.publish(result.patch, content: result.content, of: result.documentID)
             case .renderFailed(let report): StandardError.write("mdpreview: version \(report.version) was not rendered: \(report.reason)")
             default: break
             }

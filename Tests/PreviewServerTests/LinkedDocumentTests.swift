@@ -1,6 +1,7 @@
 import Foundation
 import MarkdownRenderer
 import PreviewServer
+import PreviewStdio
 import Testing
 import TestSupport
 

@@ -29,7 +29,7 @@ final class LivePreviewHarness: Sendable {
         engine.subscribe(on: DispatchQueue(label: "harness")) { event in
             switch event {
             case .rendered(let result):
-                server.publish(result)
+                server.publish(result.patch, content: result.content, of: result.documentID)
                 let ready = published.withLock { state in
                     state.versions[result.documentID] = max(state.versions[result.documentID] ?? 0, result.version)
                     let ready = state.waiters.filter { $0.doc == result.documentID && $0.version <= result.version }

@@ -1,6 +1,7 @@
 import Foundation
 public import MarkdownRenderer
 public import PreviewEngine
+public import PreviewServer
 import Primitives
 
 /// The live page's links between documents, for `serve` and `stdio --http`: opens a
