@@ -8,10 +8,8 @@ import Testing
 struct StdioServerTests {
     @Test("finish from another thread while run() waits for input: the document is saved, bye is written, both callers get status 0")
     func finishFromAnotherThread() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stdio-finish-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("notes.md").path
+        let directory = try TemporaryFolder()
+        let file = directory.path + "/notes.md"
         let session = try StdioSession(inProcess: ["--in-process", "--autosave-delay-ms", "600000"])
         session.send(["op": "open", "doc": "notes", "text": "# One\n", "autosave": file, "id": 1])
         session.send(["op": "edit", "doc": "notes", "pos": 5, "del": 0, "ins": " two", "id": 2])
