@@ -61,7 +61,7 @@ struct HighWait: ParsableCommand {
         let stop = Atomic(false)
         @Sendable func background(_ priority: PoolPriority, _ duration: Duration) {
             guard !stop.load(ordering: .relaxed) else { return }
-            _ = try? pool.submit(name: priority == .low ? "autosave" : "statistics", priority: priority) { _ in
+            _ = try? pool.submit(priority: priority) { _ in
                 spin(for: duration)
                 background(priority, duration)
             }
@@ -75,7 +75,7 @@ struct HighWait: ParsableCommand {
         var handles: [TaskHandle<Void>] = []
         for _ in 0..<load.renders {
             let submitted = MonotonicInstant.now
-            handles.append(try pool.submit(name: "render", priority: .high, key: "render/doc") { _ in
+            handles.append(try pool.submit(priority: .high, key: "render/doc") { _ in
                 let started = MonotonicInstant.now
                 spin(for: load.render)
                 let ended = MonotonicInstant.now

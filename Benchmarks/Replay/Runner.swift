@@ -163,7 +163,7 @@ let documentID: DocumentID = "trace.md"
 func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, settings: RunSettings, progress: ProgressBar) -> RunResult {
     if settings.resetsPeakRSS { _ = ProcessMemory.resetPeak() }
     let wallStart = ContinuousClock.now
-    let pool = WorkerPool(configuration: .init(workerCount: settings.workers, concurrencyLimits: ["autosave": 1], timeoutCheckInterval: nil))
+    let pool = WorkerPool(configuration: .init(workerCount: settings.workers, concurrencyLimits: ["autosave": 1]))
     let manualClock: ManualEngineClock? = mode == .virtual ? ManualEngineClock() : nil
     let engineClock = MeasuringClock(base: manualClock ?? SystemEngineClock(), charge: settings.charge)
     let engine = PreviewEngine(

@@ -35,7 +35,7 @@ extension PreviewEngine {
         session.renderTimer = nil
         let generation = session.generation
         do {
-            let handle = try pool.submit(name: "render", priority: .high, key: "render/\(id)") { [weak self] context in
+            let handle = try pool.submit(priority: .high, key: "render/\(id)") { [weak self] context in
                 guard let self else { return }
                 runRender(for: id, generation: generation, context: context)
             }

@@ -63,7 +63,7 @@ extension PreviewEngine {
             guard let path = session.autosavePath else { return session.autosave.saveNotStarted() }
             let job = SaveJob(id: session.id, generation: session.generation, path: path, snapshot: session.document.snapshot)
             do {
-                try pool.submit(name: "autosave", priority: .low, key: "autosave/\(session.id)", concurrencyClass: Self.autosaveClass) { [weak self] context in
+                try pool.submit(priority: .low, key: "autosave/\(session.id)", concurrencyClass: Self.autosaveClass) { [weak self] context in
                     self?.runAutosave(job, context: context)
                 }
             } catch {

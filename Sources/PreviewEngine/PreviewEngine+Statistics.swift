@@ -31,7 +31,7 @@ extension PreviewEngine {
     private func submitStatistics(for id: DocumentID, in state: inout EngineState) {
         guard let session = state.sessions[id], !session.isClosed else { return }
         let generation = session.generation
-        _ = try? pool.submit(name: "statistics", priority: .idle, key: "statistics/\(id)") { [weak self] context in
+        _ = try? pool.submit(priority: .idle, key: "statistics/\(id)") { [weak self] context in
             guard let self else { return }
             runStatistics(for: id, generation: generation, context: context)
         }

@@ -39,7 +39,7 @@ public final class TaskService: Sendable {
         self.configuration = configuration
         // Timeouts are the service's (cooperative, see `tick`): no pool watchdog. The
         // threads start with the first task: a server that never runs one has none.
-        var poolConfiguration = WorkerPool.Configuration(workerCount: configuration.concurrentTasks, timeoutCheckInterval: nil, clock: clock)
+        var poolConfiguration = WorkerPool.Configuration(workerCount: configuration.concurrentTasks, clock: clock)
         poolConfiguration.startsPaused = true
         pool = WorkerPool(configuration: poolConfiguration)
         self.clock = poolConfiguration.clock
@@ -72,7 +72,7 @@ public final class TaskService: Sendable {
         startTicking()
         let handle: TaskHandle<Void>
         do {
-            handle = try pool.submit(name: task.kind, priority: .normal) { [self] context in run(task, id: id, context: context) }
+            handle = try pool.submit(priority: .normal) { [self] context in run(task, id: id, context: context) }
         } catch {
             end(id, as: .cancelled, error: "the task service has shut down")
             throw .shutDown

@@ -8,11 +8,8 @@ final class Job: @unchecked Sendable {
 
     let id: TaskID
     let priority: PoolPriority
-    let name: String?
     let key: String?
     let concurrencyClass: String?
-    let timeout: Duration?
-    let supersedesRunning: Bool
 
     /// Taken by the worker that runs the job, or dropped (outside the lock) when the job
     /// ends without running.
@@ -26,30 +23,19 @@ final class Job: @unchecked Sendable {
     var startedAt: MonotonicInstant?
     /// Queue position, fixed while queued.
     var order = QueueOrder(deadline: 0, sequence: 0)
-    /// Whether its closure is executing on a worker.
-    var isExecuting = false
     /// Whether it occupies a slot of its concurrency class.
     var holdsClassSlot = false
-    /// Whether it counts for ``WorkerPool/isRunning(name:)`` (pending, or executing and
-    /// not timed out).
-    var countsAsBusy = false
-    /// The worker executing the closure, while it does.
-    var worker: WorkerRecord?
     /// Async waiters, resumed (after the lock is released) once the job is terminal.
     var waiters: [CheckedContinuation<Void, Never>] = []
-    /// Set when the job is cancelled, superseded or timed out while running; polled by
+    /// Set when the job is cancelled while running; polled by
     /// its ``TaskContext``. Never cleared.
     let cancelRequested = Atomic<Bool>(false)
 
-    init(id: TaskID, priority: PoolPriority, name: String?, key: String?, concurrencyClass: String?,
-         timeout: Duration?, supersedesRunning: Bool, work: @escaping Work) {
+    init(id: TaskID, priority: PoolPriority, key: String?, concurrencyClass: String?, work: @escaping Work) {
         self.id = id
         self.priority = priority
-        self.name = name
         self.key = key
         self.concurrencyClass = concurrencyClass
-        self.timeout = timeout
-        self.supersedesRunning = supersedesRunning
         self.work = work
     }
 

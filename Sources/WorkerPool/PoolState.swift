@@ -18,8 +18,7 @@ struct PoolState: @unchecked Sendable {
 
     struct Counters {
         var submitted = 0, started = 0, completed = 0, failed = 0
-        var cancelled = 0, coalesced = 0, superseded = 0, timedOut = 0
-        var replacementWorkersStarted = 0
+        var cancelled = 0, coalesced = 0
     }
 
     var lifecycle = Lifecycle.paused
@@ -33,9 +32,8 @@ struct PoolState: @unchecked Sendable {
     var runningPerClass: [String: Int] = [:]
     /// The pending job of each coalescing key.
     var pendingByKey: [String: Job] = [:]
-    /// Jobs whose closure is executing and that have not timed out.
+    /// Jobs whose closure is executing.
     var executing: [TaskID: Job] = [:]
-    var busyNames: [String: Int] = [:]
     var pendingPerPriority = [Int](repeating: 0, count: PoolPriority.allCases.count)
     var sequence: UInt64 = 0
     var counters = Counters()
@@ -45,15 +43,9 @@ struct PoolState: @unchecked Sendable {
     var workers: [WorkerRecord] = []
     /// Threads that returned from their loop and wait to be joined.
     var exitedThreads: [PoolThread] = []
-    var stuckWorkers = 0
-    var timedExecutions = 0
-    var watchdogThread: PoolThread?
-    var watchdogStop = false
     /// The owner went away on one of the pool's own threads: nobody joins, threads detach.
     var detachOnExit = false
     var shutdownComplete = false
-    var observers: [UInt64: AsyncStream<PoolEvent>.Continuation] = [:]
-    var nextObserver: UInt64 = 0
 
     static func histogram() -> Histogram<UInt64> {
         Histogram(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: .two)
@@ -62,7 +54,7 @@ struct PoolState: @unchecked Sendable {
     /// Pending jobs, runnable or parked.
     var pendingCount: Int { readyCount + parkedCount }
 
-    /// Whether nothing is pending and no closure executes (timed-out ones excluded).
+    /// Whether nothing is pending and no closure executes.
     var isIdle: Bool { pendingCount == 0 && executing.isEmpty }
 
     // MARK: Queue
@@ -95,7 +87,6 @@ struct PoolState: @unchecked Sendable {
     mutating func start(_ job: Job, at now: MonotonicInstant) {
         job.state = .running
         job.startedAt = now
-        job.isExecuting = true
         pendingPerPriority[job.priority.rawValue] -= 1
         if let key = job.key, pendingByKey[key] === job { pendingByKey[key] = nil }
         if let name = job.concurrencyClass {
@@ -103,7 +94,6 @@ struct PoolState: @unchecked Sendable {
             job.holdsClassSlot = true
         }
         executing[job.id] = job
-        if job.timeout != nil { timedExecutions += 1 }
         counters.started += 1
         queueWait.record(UInt64(clamping: max(0, now.nanoseconds - job.submittedAt.nanoseconds)))
     }
@@ -134,14 +124,6 @@ struct PoolState: @unchecked Sendable {
         } else {
             readyCount -= 1   // its heap entry stays behind, no longer live
         }
-        releaseBusyName(of: job)
-    }
-
-    mutating func releaseBusyName(of job: Job) {
-        guard job.countsAsBusy, let name = job.name else { return }
-        job.countsAsBusy = false
-        busyNames[name, default: 1] -= 1
-        if busyNames[name] == 0 { busyNames[name] = nil }
     }
 
     /// Every pending job, in no particular order.
@@ -150,10 +132,7 @@ struct PoolState: @unchecked Sendable {
     }
 }
 
-/// One worker thread's record.
+/// One pool thread's record.
 final class WorkerRecord: @unchecked Sendable {
-    /// Set when a task it runs timed out and a replacement took its place: it exits once
-    /// the closure returns.
-    var isRetired = false
     var thread: PoolThread?
 }

@@ -4,12 +4,11 @@ import Histogram
 /// (``WorkerPool/statistics``).
 ///
 /// Every accepted submission is counted once in `submitted` and, at any instant, in
-/// exactly one of `queued`, `running` or the five terminal counters, so
-/// `submitted == totalQueued + running + completed + failed + cancelled + coalesced +
-/// superseded + timedOut` holds for every snapshot.
+/// exactly one of `queued`, `running` or the four terminal counters, so
+/// `submitted == totalQueued + running + completed + failed + cancelled + coalesced`
+/// holds for every snapshot.
 package struct PoolStatistics: Sendable {
-    /// Accepted submissions (rejected ones — after shutdown, or `submitIfIdle` refused —
-    /// are not counted).
+    /// Accepted submissions (ones rejected after shutdown are not counted).
     package var submitted: Int
     /// Executions begun.
     package var started: Int
@@ -21,19 +20,10 @@ package struct PoolStatistics: Sendable {
     package var cancelled: Int
     /// Queued tasks replaced by a newer submission with the same key.
     package var coalesced: Int
-    /// Running tasks superseded by a newer submission with the same key.
-    package var superseded: Int
-    /// Tasks that ran past their timeout.
-    package var timedOut: Int
     /// Queued tasks per priority (every level present, zero included).
     package var queued: [PoolPriority: Int]
     /// Tasks in state ``TaskState/running``.
     package var running: Int
-    /// Workers still executing a closure whose task timed out (they were detached from
-    /// the pool and, capacity permitting, replaced).
-    package var stuckWorkers: Int
-    /// Replacement workers started so far because of timeouts.
-    package var replacementWorkersStarted: Int
     /// Time from submission to start, over every started execution.
     package var queueWait: LatencySummary
     /// Time from start to the closure's return, over every execution that returned.
@@ -43,7 +33,7 @@ package struct PoolStatistics: Sendable {
     package var totalQueued: Int { queued.values.reduce(0, +) }
 
     /// Tasks in a terminal state.
-    package var terminated: Int { completed + failed + cancelled + coalesced + superseded + timedOut }
+    package var terminated: Int { completed + failed + cancelled + coalesced }
 
     /// `completed / terminated`: the share of finished tasks that delivered a value
     /// (0 when nothing has ended yet).

@@ -10,8 +10,6 @@ public struct TaskContext: Sendable {
     package var taskID: TaskID { job.id }
     /// The task's priority.
     package var priority: PoolPriority { job.priority }
-    /// The task's name, if any.
-    package var name: String? { job.name }
     /// The task's coalescing key, if any.
     package var key: String? { job.key }
 
@@ -20,7 +18,7 @@ public struct TaskContext: Sendable {
         self.core = core
     }
 
-    /// Whether the task was cancelled, superseded or timed out while running. Cheap (one
+    /// Whether the task was cancelled while running. Cheap (one
     /// atomic load): poll it in loops. Once true it stays true.
     public var isCancelled: Bool {
         job.cancelRequested.load(ordering: .acquiring)
@@ -31,9 +29,8 @@ public struct TaskContext: Sendable {
         if isCancelled { throw CancellationError() }
     }
 
-    /// Publishes progress: updates ``TaskHandle/progress`` and emits a
-    /// ``PoolEvent/Kind/progress(_:)`` event. `fraction` is clamped to `0...1`. Ignored
-    /// once the task is no longer running (cancelled, timed out, ended).
+    /// Publishes progress: updates ``TaskHandle/progress``. `fraction` is clamped to
+    /// `0...1`. Ignored once the task is no longer running (cancelled or ended).
     public func reportProgress(_ fraction: Double, message: String = "") {
         core.reportProgress(of: job, TaskProgress(fraction: fraction, message: message))
     }

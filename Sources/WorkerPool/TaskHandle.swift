@@ -15,8 +15,6 @@ public struct TaskHandle<Value: Sendable>: Sendable, Identifiable {
 
     /// The task's identifier.
     public var id: TaskID { job.id }
-    /// The task's name, if any.
-    package var name: String? { job.name }
     /// The task's coalescing key, if any.
     package var key: String? { job.key }
     /// The task's priority.
@@ -55,8 +53,8 @@ public struct TaskHandle<Value: Sendable>: Sendable, Identifiable {
         Self.typed(await core.awaitOutcome(of: job))
     }
 
-    /// Blocks the calling thread until the outcome is known or `timeout` (wall-clock)
-    /// passes; returns `nil` on timeout.
+    /// Blocks the calling thread until the outcome is known or `timeout` (by the pool
+    /// clock) passes; returns `nil` on timeout.
     public func wait(timeout: Duration) -> TaskOutcome<Value>? {
         core.wait(for: job, timeout: timeout).map(Self.typed)
     }
@@ -67,7 +65,6 @@ public struct TaskHandle<Value: Sendable>: Sendable, Identifiable {
         case .finished(let value): .finished(value as! Value)
         case .failed(let error): .failed(error)
         case .cancelled(let reason): .cancelled(reason)
-        case .timedOut: .timedOut
         }
     }
 }

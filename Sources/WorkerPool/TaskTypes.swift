@@ -42,12 +42,12 @@ public struct TaskID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var description: String { "#\(rawValue)" }
 }
 
-/// Where a task is in its life. `pending` and `running` are transient; the other four are
+/// Where a task is in its life. `pending` and `running` are transient; the other three are
 /// terminal: a handle reaches exactly one of them, once, and never leaves it.
 public enum TaskState: Sendable, Hashable, CustomStringConvertible {
     /// Queued, not started.
     case pending
-    /// Executing on a worker.
+    /// Executing on a pool thread.
     case running
     /// Returned a value, which was delivered.
     case finished
@@ -55,14 +55,12 @@ public enum TaskState: Sendable, Hashable, CustomStringConvertible {
     case failed
     /// Ended by a cancellation (see ``CancellationReason``) before delivering anything.
     case cancelled
-    /// Ran past its timeout; nothing was delivered.
-    case timedOut
 
-    /// Whether the state is one of the four final ones.
+    /// Whether the state is one of the three final ones.
     package var isTerminal: Bool {
         switch self {
         case .pending, .running: false
-        case .finished, .failed, .cancelled, .timedOut: true
+        case .finished, .failed, .cancelled: true
         }
     }
 
@@ -74,7 +72,6 @@ public enum TaskState: Sendable, Hashable, CustomStringConvertible {
         case .finished: "finished"
         case .failed: "failed"
         case .cancelled: "cancelled"
-        case .timedOut: "timedOut"
         }
     }
 }
@@ -88,9 +85,6 @@ public enum CancellationReason: Sendable, Hashable {
     /// While queued, a newer submission with the same coalescing key replaced it; only
     /// the newer one (the given task) runs.
     case coalesced(into: TaskID)
-    /// While running, a newer submission with the same key and `supersedesRunning: true`
-    /// signalled its token; its result is discarded.
-    case superseded(by: TaskID)
 }
 
 /// How a task ended: what ``TaskHandle/wait()`` returns.
@@ -101,8 +95,6 @@ public enum TaskOutcome<Value: Sendable>: Sendable {
     case failed(any Error)
     /// The task was cancelled; it delivered nothing.
     case cancelled(CancellationReason)
-    /// The task ran past its timeout; it delivered nothing.
-    case timedOut
 
     /// The terminal ``TaskState`` this outcome corresponds to.
     public var state: TaskState {
@@ -110,18 +102,16 @@ public enum TaskOutcome<Value: Sendable>: Sendable {
         case .finished: .finished
         case .failed: .failed
         case .cancelled: .cancelled
-        case .timedOut: .timedOut
         }
     }
 
     /// The value, or the error that explains why there is none (the task's own error,
-    /// ``PoolError/cancelled(_:)`` or ``PoolError/timedOut``).
+    /// or ``PoolError/cancelled(_:)``).
     public func get() throws -> Value {
         switch self {
         case .finished(let value): return value
         case .failed(let error): throw error
         case .cancelled(let reason): throw PoolError.cancelled(reason)
-        case .timedOut: throw PoolError.timedOut
         }
     }
 }
@@ -132,8 +122,6 @@ public enum PoolError: Error, Sendable, Hashable {
     case shutDown
     /// The task was cancelled (``TaskOutcome/get()``).
     case cancelled(CancellationReason)
-    /// The task timed out (``TaskOutcome/get()``).
-    case timedOut
 }
 
 /// The latest progress a running task reported.

@@ -5,14 +5,14 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A fixed pool of worker threads running synchronous closures by priority, with
-/// starvation-free aging, cancellation, coalescing by key, single-flight by name,
-/// per-class concurrency limits, timeouts, events and statistics.
+/// A fixed pool of threads running synchronous closures by priority, with
+/// starvation-free aging, cancellation, coalescing by key, per-class concurrency limits
+/// and statistics.
 ///
 /// See `Docs/WORKER_POOL.md` for the exact semantics. In short:
 /// - Tasks are ordered by a fixed virtual deadline `submit time + deadlineOffsets[priority]`
 ///   (FIFO on ties) and never re-sorted while queued.
-/// - ``submit(name:priority:key:supersedesRunning:concurrencyClass:timeout:_:)`` returns a
+/// - ``submit(priority:key:concurrencyClass:_:)`` returns a
 ///   ``TaskHandle`` that reaches exactly one terminal ``TaskState``.
 /// - The closure receives a ``TaskContext``: poll ``TaskContext/isCancelled``, report
 ///   progress.
@@ -21,7 +21,7 @@ import Foundation
 public final class WorkerPool: Sendable {
     /// How a pool is built.
     public struct Configuration: Sendable {
-        /// Number of serving worker threads (at least 1).
+        /// Number of threads (at least 1).
         public var workerCount: Int
         /// Per priority, the offset added to the submit time to form a task's virtual
         /// deadline. A missing priority uses ``defaultDeadlineOffsets``. The difference
@@ -30,12 +30,6 @@ public final class WorkerPool: Sendable {
         /// Per concurrency class, the most tasks of that class that may run at once.
         /// Classes not listed are unlimited.
         public var concurrencyLimits: [String: Int]
-        /// How often the watchdog thread checks running tasks against their timeouts;
-        /// `nil` runs no watchdog (call ``WorkerPool/checkTimeouts()`` yourself).
-        public var timeoutCheckInterval: Duration?
-        /// How many extra threads the pool may run to replace workers stuck in timed-out
-        /// closures. When reached, a timed-out worker is not replaced.
-        public var maxReplacementWorkers: Int
         /// Create the pool without threads; tasks queue until ``WorkerPool/start()``
         /// (for the package's deterministic tests).
         package var startsPaused = false
@@ -53,21 +47,16 @@ public final class WorkerPool: Sendable {
         ]
 
         /// Creates a configuration. `workerCount` defaults to the number of active
-        /// processors, `maxReplacementWorkers` to `workerCount`, `clock` to the monotonic
-        /// system clock.
+        /// processors, `clock` to the monotonic system clock.
         public init(
             workerCount: Int? = nil,
             deadlineOffsets: [PoolPriority: Duration] = [:],
             concurrencyLimits: [String: Int] = [:],
-            timeoutCheckInterval: Duration? = .milliseconds(10),
-            maxReplacementWorkers: Int? = nil,
             clock: (any PreviewClock)? = nil
         ) {
             self.workerCount = workerCount ?? WorkerPool.defaultWorkerCount
             self.deadlineOffsets = deadlineOffsets
             self.concurrencyLimits = concurrencyLimits
-            self.timeoutCheckInterval = timeoutCheckInterval
-            self.maxReplacementWorkers = maxReplacementWorkers ?? self.workerCount
             self.clock = clock ?? SystemClock()
         }
     }
@@ -91,7 +80,7 @@ public final class WorkerPool: Sendable {
         core.ownerDidDeinit()
     }
 
-    /// Number of serving worker threads.
+    /// Number of threads.
     public var workerCount: Int { core.workerCount }
 
     /// Starts the threads of a pool created with `startsPaused`. Does nothing otherwise.
@@ -102,63 +91,29 @@ public final class WorkerPool: Sendable {
     /// Queues `work`.
     ///
     /// - Parameters:
-    ///   - name: a name for events, single-flight (``submitIfIdle(name:priority:key:supersedesRunning:concurrencyClass:timeout:_:)``)
-    ///     and ``isRunning(name:)``.
     ///   - priority: the level; with the submit time it fixes the task's queue position.
     ///   - key: a coalescing key. If a task with this key is queued, it is replaced: it
     ///     ends ``TaskState/cancelled`` with ``CancellationReason/coalesced(into:)``, and
     ///     the new task takes the earlier of the two queue positions. The new handle's
-    ///     ``TaskHandle/coalescedTaskID`` names the replaced task.
-    ///   - supersedesRunning: with a `key`, also cancel running tasks with that key
-    ///     (``CancellationReason/superseded(by:)``): their tokens are signalled and their
-    ///     results discarded.
+    ///     ``TaskHandle/coalescedTaskID`` names the replaced task. A running task with the
+    ///     key is not touched: it finishes and delivers its result.
     ///   - concurrencyClass: a class whose ``Configuration/concurrencyLimits`` entry caps
     ///     how many of its tasks run at once.
-    ///   - timeout: maximum running time, measured by the pool clock from the start.
-    ///   - work: the closure, run once on a worker thread (or never, if it is cancelled
+    ///   - work: the closure, run once on a pool thread (or never, if it is cancelled
     ///     or replaced while queued).
     /// - Throws: ``PoolError/shutDown`` once ``shutdown(_:)`` has begun.
     @discardableResult
     public func submit<Value: Sendable>(
-        name: String? = nil,
         priority: PoolPriority = .normal,
         key: String? = nil,
-        supersedesRunning: Bool = false,
         concurrencyClass: String? = nil,
-        timeout: Duration? = nil,
         _ work: @escaping @Sendable (TaskContext) throws -> Value
     ) throws(PoolError) -> TaskHandle<Value> {
-        let job = makeJob(name: name, priority: priority, key: key, supersedesRunning: supersedesRunning,
-                          concurrencyClass: concurrencyClass, timeout: timeout, work)
-        _ = try core.submit(job, ifIdle: false)
+        let job = Job(id: Job.nextID(), priority: priority, key: key, concurrencyClass: concurrencyClass) { context in
+            try work(context)
+        }
+        try core.submit(job)
         return TaskHandle(job: job, owner: owner)
-    }
-
-    /// Single-flight submission: queues `work` under `name` only if no task with that
-    /// name is pending or running; otherwise queues nothing and returns `nil`. The check
-    /// and the submission are one atomic step. Parameters as in
-    /// ``submit(name:priority:key:supersedesRunning:concurrencyClass:timeout:_:)``.
-    ///
-    /// - Throws: ``PoolError/shutDown`` once ``shutdown(_:)`` has begun.
-    @discardableResult
-    package func submitIfIdle<Value: Sendable>(
-        name: String,
-        priority: PoolPriority = .normal,
-        key: String? = nil,
-        supersedesRunning: Bool = false,
-        concurrencyClass: String? = nil,
-        timeout: Duration? = nil,
-        _ work: @escaping @Sendable (TaskContext) throws -> Value
-    ) throws(PoolError) -> TaskHandle<Value>? {
-        let job = makeJob(name: name, priority: priority, key: key, supersedesRunning: supersedesRunning,
-                          concurrencyClass: concurrencyClass, timeout: timeout, work)
-        return try core.submit(job, ifIdle: true) ? TaskHandle(job: job, owner: owner) : nil
-    }
-
-    /// Whether a task named `name` is pending or running (a cancelled task whose closure
-    /// has not returned yet still counts; a timed-out one does not).
-    package func isRunning(name: String) -> Bool {
-        core.isBusy(name: name)
     }
 
     /// Cancels every queued task (they never run) and every running task (tokens
@@ -168,29 +123,12 @@ public final class WorkerPool: Sendable {
         core.cancelAll()
     }
 
-    /// Times out every running task whose deadline (start + timeout, by the pool clock)
-    /// has passed; the watchdog calls this every ``Configuration/timeoutCheckInterval``.
-    /// Returns how many tasks it timed out.
-    @discardableResult
-    package func checkTimeouts() -> Int {
-        core.checkTimeouts()
-    }
-
-    /// Blocks until no task is queued and no closure is executing (closures of
-    /// timed-out tasks excluded), or until `timeout` (wall-clock) passes. Returns whether
+    /// Blocks until no task is queued and no closure is executing, or until `timeout`
+    /// (by the pool clock) passes. Returns whether
     /// the pool is idle. A paused pool with queued work is not idle.
     @discardableResult
     public func waitUntilIdle(timeout: Duration? = nil) -> Bool {
         core.waitUntilIdle(timeout: timeout)
-    }
-
-    /// A stream of every task event from now on. Events are only produced while at
-    /// least one stream is open. The stream finishes when the pool shuts down; a stream
-    /// requested after shutdown is already finished.
-    public func events(
-        bufferingPolicy: AsyncStream<PoolEvent>.Continuation.BufferingPolicy = .unbounded
-    ) -> AsyncStream<PoolEvent> {
-        core.events(bufferingPolicy: bufferingPolicy)
     }
 
     /// A snapshot of counters and latency percentiles.
@@ -200,21 +138,10 @@ public final class WorkerPool: Sendable {
 
     /// Stops the pool: from now on `submit` throws ``PoolError/shutDown``; queued work is
     /// run (`.drain`) or cancelled (`.cancelPending`); running tasks finish; then every
-    /// thread is joined and every event stream finished. Blocks until all that is done
-    /// (including closures stuck past their timeout). Later calls wait for the first to
+    /// thread is joined. Blocks until all that is done. Later calls wait for the first to
     /// complete. Must not be called from a task running on this pool.
     public func shutdown(_ mode: ShutdownMode = .drain) {
         core.shutdown(mode)
-    }
-}
-
-extension WorkerPool {
-    private func makeJob<Value: Sendable>(
-        name: String?, priority: PoolPriority, key: String?, supersedesRunning: Bool,
-        concurrencyClass: String?, timeout: Duration?, _ work: @escaping @Sendable (TaskContext) throws -> Value
-    ) -> Job {
-        Job(id: Job.nextID(), priority: priority, name: name, key: key, concurrencyClass: concurrencyClass,
-            timeout: timeout, supersedesRunning: supersedesRunning) { context in try work(context) }
     }
 }
 

@@ -6,7 +6,7 @@ struct FailureTests {
     @Test("a throwing task is reported failed; other tasks and the pool are unaffected")
     func isolation() async throws {
         let pool = WorkerPool(configuration: .deterministic(workers: 2, startsPaused: false))
-        let failing = try pool.submit(name: "bad") { _ -> Int in throw Boom(code: 3) }
+        let failing = try pool.submit { _ -> Int in throw Boom(code: 3) }
         let good = try (0..<20).map { index in try pool.submit { _ in index } }
         await #expect(throws: Boom(code: 3)) { try await failing.wait().get() }
         #expect(failing.state == .failed)

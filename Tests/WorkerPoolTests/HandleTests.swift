@@ -17,12 +17,11 @@ struct HandleTests {
         let pool = WorkerPool(configuration: .deterministic(startsPaused: true))
         let gate = Gate()
         let started = Signals()
-        let handle = try pool.submit(name: "answer", priority: .high, key: "k") { context in
+        let handle = try pool.submit(priority: .high, key: "k") { context in
             started.signal()
             gate.wait()
             return 42
         }
-        #expect(handle.name == "answer")
         #expect(handle.key == "k")
         #expect(handle.priority == .high)
         #expect(handle.state == .pending)
@@ -61,7 +60,6 @@ struct HandleTests {
 
     @Test("outcomes map to errors")
     func outcomeErrors() throws {
-        #expect(throws: PoolError.timedOut) { try TaskOutcome<Int>.timedOut.get() }
         #expect(throws: PoolError.cancelled(.requested)) { try TaskOutcome<Int>.cancelled(.requested).get() }
         #expect(throws: Boom(code: 7)) { try TaskOutcome<Int>.failed(Boom(code: 7)).get() }
         #expect(try TaskOutcome<Int>.finished(3).get() == 3)

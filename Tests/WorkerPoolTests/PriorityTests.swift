@@ -22,7 +22,7 @@ struct PriorityTests {
         for index in 0..<5 {
             try pool.submit(priority: .low) { _ in order.append("low\(index)") }
             try pool.submit(priority: .high) { _ in order.append("high\(index)") }
-            try pool.submit(name: "n\(index)", priority: .normal) { _ in order.append("normal\(index)") }
+            try pool.submit(priority: .normal) { _ in order.append("normal\(index)") }
         }
         pool.start()
         pool.shutdown(.drain)

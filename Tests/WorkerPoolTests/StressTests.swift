@@ -32,12 +32,11 @@ struct StressTests {
     @Test("every handle ends exactly once; nothing runs twice; statistics add up")
     func invariantsUnderContention() throws {
         let pool = WorkerPool(configuration: .init(
-            workerCount: 2, concurrencyLimits: ["io": 1], timeoutCheckInterval: nil))
+            workerCount: 2, concurrencyLimits: ["io": 1]))
         let ledger = Ledger()
         let threads = 4
         let operations = 600
         let allHandles = Recorder<TaskHandle<Int>>()
-        let rejected = Counter()
         let submitErrors = Recorder<String>()
         let done = Signals()
         for thread in 0..<threads {
@@ -52,20 +51,12 @@ struct StressTests {
                         return operation
                     }
                     do {
-                        switch generator.next() % 6 {
+                        switch generator.next() % 5 {
                         case 0, 1:
                             mine.append(try pool.submit(priority: priority, work))
                         case 2:
-                            mine.append(try pool.submit(priority: priority, key: "doc-\(generator.next() % 4)",
-                                                        supersedesRunning: generator.next() % 2 == 0, work))
+                            mine.append(try pool.submit(priority: priority, key: "doc-\(generator.next() % 4)", work))
                         case 3:
-                            if let handle = try pool.submitIfIdle(name: "single-\(generator.next() % 3)",
-                                                                  priority: priority, work) {
-                                mine.append(handle)
-                            } else {
-                                rejected.add(1)
-                            }
-                        case 4:
                             mine.append(try pool.submit(priority: priority, concurrencyClass: "io", work))
                         default:
                             if !mine.isEmpty {
@@ -106,7 +97,7 @@ struct StressTests {
         #expect(statistics.isBalanced)
         #expect(statistics.completed == terminal[.finished, default: 0])
         #expect(statistics.failed == terminal[.failed, default: 0])
-        #expect(statistics.cancelled + statistics.coalesced + statistics.superseded == terminal[.cancelled, default: 0])
+        #expect(statistics.cancelled + statistics.coalesced == terminal[.cancelled, default: 0])
         #expect(statistics.started == ledger.total)
         #expect(statistics.runTime.count == ledger.total)
         #expect(statistics.queueWait.count == ledger.total)
@@ -120,7 +111,7 @@ struct FloodTests {
     /// (an earlier pool livelocked here); a hang is reported as a failure, not waited out.
     @Test("more workers than cores drain a flood of submissions without livelock", arguments: [3, 4, 6])
     func floodWithManyWorkers(workers: Int) {
-        let pool = WorkerPool(configuration: .init(workerCount: workers, timeoutCheckInterval: nil))
+        let pool = WorkerPool(configuration: .init(workerCount: workers))
         let executed = Counter()
         let finished = Signals()
         let submitters = 2

@@ -113,18 +113,16 @@ struct Boom: Error, Equatable {
 }
 
 extension WorkerPool.Configuration {
-    /// A deterministic configuration: manual clock, no watchdog thread, paused.
+    /// A deterministic configuration: manual clock, paused.
     static func deterministic(
         workers: Int = 1,
         clock: ManualClock = ManualClock(),
         deadlineOffsets: [PoolPriority: Duration] = WorkerPool.Configuration.defaultDeadlineOffsets,
         concurrencyLimits: [String: Int] = [:],
-        maxReplacementWorkers: Int? = nil,
         startsPaused: Bool = true
     ) -> WorkerPool.Configuration {
         var configuration = WorkerPool.Configuration(
-            workerCount: workers, deadlineOffsets: deadlineOffsets, concurrencyLimits: concurrencyLimits,
-            timeoutCheckInterval: nil, maxReplacementWorkers: maxReplacementWorkers, clock: clock)
+            workerCount: workers, deadlineOffsets: deadlineOffsets, concurrencyLimits: concurrencyLimits, clock: clock)
         configuration.startsPaused = startsPaused
         return configuration
     }
@@ -137,34 +135,10 @@ extension TaskOutcome {
     }
 }
 
-/// Every event of `stream` until it finishes (call after the pool shut down).
-func collect(_ stream: AsyncStream<PoolEvent>) async -> [PoolEvent] {
-    var events: [PoolEvent] = []
-    for await event in stream { events.append(event) }
-    return events
-}
-
-extension PoolEvent.Kind {
-    /// The kind's name, without payload.
-    var label: String {
-        switch self {
-        case .submitted: "submitted"
-        case .started: "started"
-        case .progress: "progress"
-        case .completed: "completed"
-        case .failed: "failed"
-        case .cancelled: "cancelled"
-        case .coalesced: "coalesced"
-        case .superseded: "superseded"
-        case .timedOut: "timedOut"
-        }
-    }
-}
-
 extension PoolStatistics {
     /// Whether every accepted submission is accounted for exactly once.
     var isBalanced: Bool {
-        submitted == totalQueued + running + completed + failed + cancelled + coalesced + superseded + timedOut
+        submitted == totalQueued + running + completed + failed + cancelled + coalesced
     }
 }
 
