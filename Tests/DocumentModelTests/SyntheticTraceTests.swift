@@ -44,7 +44,7 @@ struct SyntheticTraceTests {
 
     @Test("The fixture replays through TraceReader and TextDocument to its endContentSha256")
     func fixtureReplays() throws {
-        let (document, header, transactions) = try replay(Self.fixtureURL)
+        let (document, header, transactions, _, _) = try replay(Self.fixtureURL)
         #expect(header.name == "synthetic-small")
         #expect(header.edits == 3000)
         #expect(transactions == header.txns)

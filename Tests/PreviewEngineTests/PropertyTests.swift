@@ -25,8 +25,14 @@ struct PropertyTests {
         let harness = EngineHarness(renderCost: .milliseconds(Int64(1 + text.utf8.count / 20_000)), workers: 2)
         try harness.engine.open(name, text: text)
         let snippets = ["x", " ", "\n", "\n\n", "**b**", "`c`", "| a | b |\n|---|---|\n", "- [ ] t\n", "https://e.com ", "é", "🎉", "[^1]\n\n[^1]: n\n", "> q\n", "```\n"]
-        for round in 0..<4 {
-            for _ in 0..<25 {
+        // Four settled rounds of 25 edits; above 256 KB fewer edits per round (every edit
+        // costs the engine in proportion to the document's size) and above 1 MB fewer
+        // rounds (each compares a whole reference render).
+        let size = max(1, text.utf8.count)
+        let rounds = max(1, min(4, (4 << 20) / size))
+        let editsPerRound = max(5, min(25, 25 * (256 << 10) / size))
+        for round in 0..<rounds {
+            for _ in 0..<editsPerRound {
                 let count = try harness.engine.snapshot(of: name).text.unicodeScalars.count
                 let offset = Int(random.next() % UInt64(count + 1))
                 switch random.next() % 10 {
