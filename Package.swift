@@ -152,15 +152,16 @@ let package = Package(
         ),
 
         // MARK: PreviewEngine (issue 4)
+        .target(name: "Saving", dependencies: ["Primitives"], swiftSettings: strict),
         .target(
             name: "PreviewEngine",
-            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "WorkerPool", "Primitives", "RenderWorkers", "IncrementalRender",
+            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "WorkerPool", "Primitives", "RenderWorkers", "IncrementalRender", "Saving",
                            .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PreviewEngineTests",
-            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "WorkerPool", "EditTraces", "Primitives", "RenderWorkers", "IncrementalRender", "TestSupport"],
+            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "WorkerPool", "EditTraces", "Primitives", "RenderWorkers", "IncrementalRender", "Saving", "TestSupport"],
             swiftSettings: strict
         ),
 

@@ -1,5 +1,6 @@
 import DocumentModel
 import WorkerPool
+import Saving
 
 extension PreviewEngine {
     /// Writes the current version now, on the calling thread, and waits: to the autosave

@@ -1,6 +1,7 @@
 import Dispatch
 import DocumentModel
 import Primitives
+import Saving
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

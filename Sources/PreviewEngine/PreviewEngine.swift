@@ -6,6 +6,7 @@ import Synchronization
 package import WorkerPool
 package import RenderWorkers
 package import IncrementalRender
+package import Saving
 
 /// The live-preview engine an editor backend embeds: documents take keystroke edits, an
 /// adaptive debouncer decides when to render, a worker pool renders (HIGH), autosaves

@@ -4,6 +4,7 @@ import MarkdownRenderer
 import Primitives
 import RenderWorkers
 import WorkerPool
+import Saving
 
 /// How many renders a document asked for and what became of them.
 package struct RenderCounters: Sendable, Hashable {

@@ -1,5 +1,6 @@
 @testable import PreviewEngine
 import Testing
+import Saving
 
 /// The autosave rules as a value: no threads, no clock, no files.
 @Suite("engine: the autosave plan")

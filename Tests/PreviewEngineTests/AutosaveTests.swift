@@ -4,6 +4,7 @@ import DocumentModel
 @testable import PreviewEngine
 import Synchronization
 import Testing
+import Saving
 #if canImport(Glibc)
 import Glibc
 #endif

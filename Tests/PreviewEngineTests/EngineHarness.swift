@@ -7,6 +7,7 @@ import MarkdownRenderer
 import RenderWorkers
 @testable import PreviewEngine
 import WorkerPool
+import Saving
 
 /// Records every event an engine delivers, in delivery order.
 final class EventLog: Sendable {

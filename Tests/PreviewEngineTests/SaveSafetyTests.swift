@@ -5,6 +5,7 @@ import Foundation
 @testable import PreviewEngine
 import Synchronization
 import Testing
+import Saving
 #if canImport(Glibc)
 import Glibc
 #endif

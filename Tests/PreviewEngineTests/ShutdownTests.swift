@@ -4,6 +4,7 @@ import DocumentModel
 import Foundation
 @testable import PreviewEngine
 import Testing
+import Saving
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -12,20 +12,28 @@ import Darwin
 /// Files are told apart by their resolved target: a symbolic link is followed to the
 /// file it names (which is written, the link stays), and the directory is made absolute
 /// with `realpath`, so two spellings of one file share one queue.
-final class Autosaver: Sendable {
+package final class Autosaver: Sendable {
     /// One version of one document to write.
-    struct Request: Sendable {
+    package struct Request: Sendable {
         /// The document's opening (``Session/generation``): versions of one opening are
         /// comparable, versions of different openings are not.
-        let generation: UInt64
-        let version: UInt64
+        package let generation: UInt64
+        package let version: UInt64
         /// The path as the embedder gave it.
-        let path: String
-        let text: String
+        package let path: String
+        package let text: String
+
+        /// A request to write `text` as `version` of opening `generation` to `path`.
+        package init(generation: UInt64, version: UInt64, path: String, text: String) {
+            self.generation = generation
+            self.version = version
+            self.path = path
+            self.text = text
+        }
     }
 
     /// What became of a request.
-    enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// The version was written.
         case written
         /// Nothing was written: this version or a newer one of the same opening was on
@@ -45,14 +53,14 @@ final class Autosaver: Sendable {
     private let writer: any AutosaveWriter
     private let files = Locked<[String: FileState]>([:])
 
-    init(writer: any AutosaveWriter) {
+    package init(writer: any AutosaveWriter) {
         self.writer = writer
     }
 
     /// Why `path` cannot be a document's file, or nil when it can: it is empty, holds a
     /// NUL (which would cut the path short in the system call), ends with `/`, or names
     /// a directory.
-    static func problem(with path: String) -> String? {
+    package static func problem(with path: String) -> String? {
         if path.isEmpty { return "the path is empty" }
         if path.utf8.contains(0) { return "the path contains a NUL character" }
         if path.hasSuffix("/") { return "the path ends with '/', so it names a directory" }
@@ -63,7 +71,7 @@ final class Autosaver: Sendable {
 
     /// The file a write to `path` replaces: symbolic links followed (also dangling ones:
     /// the file they name is created), the directory made absolute where it exists.
-    static func target(of path: String) -> String {
+    package static func target(of path: String) -> String {
         var current = path
         for _ in 0..<40 {
             var info = stat()
@@ -84,7 +92,7 @@ final class Autosaver: Sendable {
     /// Removes leftovers of killed writes to `path` (a document naming it opened). Takes
     /// the file's turn like a write, so no write of ours runs (and has a temporary file
     /// of this process beside the target) while the clean-up does.
-    func prepare(_ path: String) {
+    package func prepare(_ path: String) {
         let target = Self.target(of: path)
         _ = takeTurn(on: target) { file in
             file.leftoversRemoved = true
@@ -97,7 +105,7 @@ final class Autosaver: Sendable {
     /// Writes `request` once every write to the same file started before it is done,
     /// unless the file already holds this version or a newer one of the same opening.
     /// Blocks the calling thread meanwhile; `progress` receives the fraction written.
-    func write(_ request: Request, progress: (Double) -> Void) -> Outcome {
+    package func write(_ request: Request, progress: (Double) -> Void) -> Outcome {
         let target = Self.target(of: request.path)
         var onDiskAlready: UInt64?
         var cleansFirst = false
@@ -154,7 +162,7 @@ final class Autosaver: Sendable {
     }
 
     /// How many writes wait for another write to the same file (for tests).
-    var waitingWriteCount: Int {
+    package var waitingWriteCount: Int {
         files.withLock { $0.values.reduce(0) { $0 + $1.waiting } }
     }
 }

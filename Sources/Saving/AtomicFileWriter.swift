@@ -128,9 +128,9 @@ package struct AtomicFileWriter: AutosaveWriter {
 }
 
 /// Path helpers for the writers.
-enum FilePath {
+package enum FilePath {
     /// The directory (`.` for a bare name, `/` for the root) and the last component.
-    static func split(_ path: String) -> (directory: String, name: String) {
+    package static func split(_ path: String) -> (directory: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
         let directory = String(path[..<slash])
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
