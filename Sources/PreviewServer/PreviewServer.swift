@@ -93,8 +93,9 @@ public final class PreviewServer: Sendable {
         }
         let heartbeatInterval = configuration.heartbeatInterval
         let registry = registry
+        let clock = configuration.clock
         let heartbeat = Task {
-            while (try? await Task.sleep(for: heartbeatInterval)) != nil { registry.heartbeat() }
+            while (try? await clock.sleep(for: heartbeatInterval)) != nil { registry.heartbeat() }
         }
         running.withLock { $0 = Running(task: task, services: services, heartbeat: heartbeat) }
         var iterator = bound.makeAsyncIterator()
@@ -115,8 +116,9 @@ public final class PreviewServer: Sendable {
         running.heartbeat.cancel()
         registry.closeAll()
         await running.services.triggerGracefulShutdown()
+        let clock = configuration.clock
         let deadline = Task {
-            try await Task.sleep(for: grace)
+            try await clock.sleep(for: grace)
             running.task.cancel()
         }
         _ = await running.task.result

@@ -1,3 +1,5 @@
+public import Primitives
+
 /// How a ``PreviewServer`` listens and what it allows.
 public struct PreviewServerConfiguration: Sendable {
     /// The loopback port; 0 picks a free one.
@@ -12,6 +14,9 @@ public struct PreviewServerConfiguration: Sendable {
     /// reconnects with `Last-Event-ID` and resumes (bounds per-connection state, and
     /// refreshes connections that proxies would time out). nil: no limit.
     public var streamLifetime: Duration?
+    /// The clock of heartbeats, stream lifetimes and the stop grace period (a manual
+    /// clock in tests).
+    public var clock: any PreviewClock
     /// Patches queued for one event-stream client before it is sent the latest snapshot
     /// instead (a client that stops reading costs at most this many patches).
     public var clientBacklogLimit: Int
@@ -30,15 +35,17 @@ public struct PreviewServerConfiguration: Sendable {
 
     /// Loopback, a free port, a new token, 64 KiB bodies, a 15 s
     /// heartbeat, 10-minute streams, 64 queued patches per client, 256 resumable patches, Debian's
-    /// highlight.js and KaTeX, no export folders.
+    /// highlight.js and KaTeX, no export folders, the system's monotonic clock.
     public init(
         port: Int = 0, token: AccessToken = AccessToken(), maxRequestBodyBytes: Int = 64 * 1024,
         heartbeatInterval: Duration = .seconds(15), streamLifetime: Duration? = .seconds(600), clientBacklogLimit: Int = 64, resumablePatchLimit: Int = 256,
         highlightScriptPath: String = "/usr/share/javascript/highlight.js/highlight.min.js",
         highlightStylesFolder: String = "/usr/share/javascript/highlight.js/styles",
         katexFolder: String = "/usr/share/javascript/katex",
-        exportRoots: [String] = []
+        exportRoots: [String] = [],
+        clock: any PreviewClock = SystemClock()
     ) {
+        self.clock = clock
         self.katexFolder = katexFolder
         self.exportRoots = exportRoots
         self.port = port

@@ -43,7 +43,7 @@ extension PreviewServer {
                             body: ResponseBody(byteBuffer: ByteBuffer(string: feed.html)))
         }
         router.get("/api/documents/:id/stream") { request, context in
-            EventStream.response(for: try self.feed(context), request: request, lifetime: self.configuration.streamLifetime)
+            EventStream.response(for: try self.feed(context), request: request, lifetime: self.configuration.streamLifetime, clock: self.configuration.clock)
         }
         router.post("/api/documents/:id/reveal") { request, context in
             let feed = try self.feed(context)

@@ -15,7 +15,8 @@ public final class TaskService: Sendable {
     private let pool: WorkerPool
     private let clock: any PreviewClock
     private let state = Locked(ServiceState())
-    private let ticker = Locked<Task<Void, Never>?>(nil)
+    /// The armed tick timer, on the service's clock; `isStopped` once shut down.
+    private let ticker = Locked<(timer: (any ScheduledTimer)?, isStopped: Bool)>((nil, false))
 
     private struct ServiceState {
         var records: [String: TaskRecord] = [:]
@@ -34,7 +35,8 @@ public final class TaskService: Sendable {
         self.init(configuration: configuration, clock: nil)
     }
 
-    /// A service whose pool reads `clock` (a manual clock in tests; the system's when nil).
+    /// A service whose pool and ticks read `clock` (a manual clock in tests; the system's
+    /// when nil).
     package init(configuration: TaskServiceConfiguration, clock: (any PreviewClock)?) {
         self.configuration = configuration
         // Timeouts are the service's (cooperative, see `tick`): no pool watchdog. The
@@ -46,7 +48,7 @@ public final class TaskService: Sendable {
     }
 
     deinit {
-        ticker.withLock { $0?.cancel() }
+        stopTicking()
     }
 
     /// Queues `task` with `timeout` (the configuration's default when nil) and returns
@@ -185,26 +187,45 @@ public final class TaskService: Sendable {
             return Array(state.records.keys)
         }
         for id in ids { _ = cancel(id) }
-        ticker.withLock { $0?.cancel() }
+        stopTicking()
         pool.shutdown(.cancelPending)
     }
 }
 
 extension TaskService {
     /// Starts the ticks (once, with the first task: a service that never runs one never
-    /// wakes up).
+    /// wakes up): a timer on the service's clock that re-arms itself after each tick.
     private func startTicking() {
-        guard let interval = configuration.tickInterval else { return }
-        ticker.withLock { ticker in
-            guard ticker == nil else { return }
-            ticker = Task { [weak self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    guard let self else { return }
-                    self.tick()
-                }
-            }
+        guard configuration.tickInterval != nil else { return }
+        let starts = ticker.withLock { ticker -> Bool in
+            guard ticker.timer == nil, !ticker.isStopped else { return false }
+            return true
         }
+        if starts { armTick() }
+    }
+
+    private func armTick() {
+        guard let interval = configuration.tickInterval else { return }
+        let timer = clock.schedule(after: interval) { [weak self] in
+            guard let self else { return }
+            self.tick()
+            self.armTick()
+        }
+        let armed = ticker.withLock { ticker -> Bool in
+            guard !ticker.isStopped else { return false }
+            ticker.timer = timer
+            return true
+        }
+        if !armed { timer.cancel() }
+    }
+
+    private func stopTicking() {
+        let timer = ticker.withLock { ticker -> (any ScheduledTimer)? in
+            ticker.isStopped = true
+            defer { ticker.timer = nil }
+            return ticker.timer
+        }
+        timer?.cancel()
     }
 
     /// The pool's closure for one task.

@@ -8,8 +8,8 @@ public struct TaskServiceConfiguration: Sendable {
     public var timeToLive: Duration
     /// The most finished tasks kept at once; the oldest go first beyond it.
     public var finishedLimit: Int
-    /// How often the service checks timeouts and time-to-live and sends heartbeats;
-    /// nil for no ticks but the ones ``TaskService/tick()`` is called for (tests).
+    /// How often (by the service's clock) it checks timeouts and time-to-live and sends
+    /// heartbeats; nil for no ticks but the ones ``TaskService/tick()`` is called for.
     public var tickInterval: Duration?
     /// How many events a slow subscriber may have waiting before the oldest progress
     /// events are dropped (the final event is never dropped).

@@ -4,21 +4,23 @@ import TaskService
 
 /// A task's progress on standard error: on a terminal, one line redrawn in place (at
 /// most 20 times a second) as `[#####-----]  50%  message`; otherwise a line at every
-/// tenth of the work. Thread-safe.
+/// tenth of the work (redraws throttled by `clock`). Thread-safe.
 final class ProgressBar: Sendable {
     private let terminal: Bool
+    private let clock: any PreviewClock
     private static let width = 30
     private let state = Locked(State())
 
     private struct State {
-        var lastDraw = ContinuousClock.now - .seconds(1)
+        var lastDraw: MonotonicInstant?
         var lastTenth = -1
         var lastLine = ""
         var drawn = false
     }
 
-    init(terminal: Bool) {
+    init(terminal: Bool, clock: any PreviewClock = SystemClock()) {
         self.terminal = terminal
+        self.clock = clock
     }
 
     /// Shows `progress`.
@@ -32,8 +34,8 @@ final class ProgressBar: Sendable {
                 state.lastTenth = percent / 10
                 return "export: \(percent)%  \(message)\n"
             }
-            let now = ContinuousClock.now
-            guard now - state.lastDraw >= .milliseconds(50) || fraction >= 1 else { return nil }
+            let now = clock.now
+            if let last = state.lastDraw, last.duration(to: now) < .milliseconds(50), fraction < 1 { return nil }
             let filled = Int((fraction * Double(Self.width)).rounded(.down))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: Self.width - filled)
             let line = "[\(bar)] \(String(repeating: " ", count: 3 - String(percent).count))\(percent)%  \(message.prefix(60))"

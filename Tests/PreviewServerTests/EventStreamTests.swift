@@ -1,5 +1,6 @@
 import Foundation
 import IncrementalRender
+import Primitives
 import Testing
 import TestSupport
 
@@ -79,15 +80,28 @@ struct EventStreamTests {
         await harness.stop()
     }
 
-    @Test("an idle stream gets heartbeat comments")
+    @Test("an idle stream gets a heartbeat comment each interval of the server's clock, and ends after its lifetime")
     func heartbeat() async throws {
-        let harness = try await LivePreviewHarness(heartbeat: .milliseconds(50))
+        let clock = ManualClock()
+        let harness = try await LivePreviewHarness(heartbeat: .seconds(15), streamLifetime: .seconds(20), clock: clock)
         try await harness.open("a.md", text: "x\n")
         let client = try TestStreamClient(port: harness.port, query: harness.query)
         try await offThread { () throws -> Void in
+            _ = try client.read(until: { _, event in event.event == "patch" })   // the snapshot
+        }
+        #expect(!client.events.contains { $0.comments.contains("heartbeat") })
+        #expect(clock.waitForTimers(1))   // the heartbeat's sleep
+        clock.advance(by: .seconds(15))
+        try await offThread { () throws -> Void in
             _ = try client.read(until: { _, event in event.comments.contains("heartbeat") })
         }
-        #expect(client.events.contains { $0.comments.contains("heartbeat") })
+        #expect(client.events.count { $0.comments.contains("heartbeat") } == 1, "15 s is within the lifetime: the stream goes on")
+        #expect(clock.waitForTimers(1))
+        clock.advance(by: .seconds(15))   // 30 s: past the 20 s lifetime, so this heartbeat ends the stream
+        let ended = try await offThread { () throws -> Bool in
+            try client.read(until: { _, _ in false })
+        }
+        #expect(!ended, "the server closed the stream")
         await harness.stop()
     }
 

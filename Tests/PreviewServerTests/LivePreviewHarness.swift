@@ -17,12 +17,12 @@ final class LivePreviewHarness: Sendable {
     private let published = Locked<(versions: [String: UInt64], waiters: [(doc: String, version: UInt64, continuation: CheckedContinuation<Void, Never>)])>(([:], []))
 
     init(backlogLimit: Int = 64, resumableLimit: Int = 256, heartbeat: Duration = .seconds(15), streamLifetime: Duration? = nil, maxBody: Int = 64 * 1024,
-         highlightScript: String = "/nonexistent/highlight.js") async throws {
+         highlightScript: String = "/nonexistent/highlight.js", clock: any PreviewClock = SystemClock()) async throws {
         engine = PreviewEngine(configuration: .init(policy: .everyKeystroke, statisticsDelay: nil, isolation: .inProcess))
         let reveals = reveals
         server = PreviewServer(configuration: .init(
             token: token, maxRequestBodyBytes: maxBody, heartbeatInterval: heartbeat, streamLifetime: streamLifetime, clientBacklogLimit: backlogLimit,
-            resumablePatchLimit: resumableLimit, highlightScriptPath: highlightScript
+            resumablePatchLimit: resumableLimit, highlightScriptPath: highlightScript, clock: clock
         )) { name, line in reveals.withLock { $0.append((name, line)) } }
         try await server.start()
         let server = server, published = published

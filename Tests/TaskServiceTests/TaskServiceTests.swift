@@ -148,20 +148,28 @@ struct TaskServiceTests {
         service.shutdown()
     }
 
-    @Test("the service ticks on its own once it has a task: a subscriber hears heartbeats")
-    func ticksOnItsOwn() async throws {
-        let service = TaskService(configuration: .init(tickInterval: .milliseconds(10)))
+    @Test("the service ticks on its own clock once it has a task: heartbeats, then the timeout, with no tick() call")
+    func ticksOnItsOwnClock() async throws {
+        let clock = ManualClock()
+        let service = TaskService(configuration: .init(tickInterval: .seconds(1)), clock: clock)
+        #expect(clock.armedTimers == 0, "no task, no ticks")
         let gate = Gate()
-        // A day's timeout: once in CI, on a loaded machine, the task did not end completed
-        // (the message now shows how it ended); the timeout must not be the reason.
-        let id = try service.submit(GatedTask(gate: gate), timeout: .seconds(86_400))
+        let id = try service.submit(GatedTask(gate: gate), timeout: .milliseconds(2_500))
         #expect(gate.waitForArrivals(1))
+        #expect(clock.waitForTimers(1))
         let events = try #require(service.events(of: id))
-        for await event in events where event.name == "heartbeat" { break }
+        clock.advance(by: .seconds(1))
+        clock.advance(by: .seconds(1))
+        #expect(clock.armedTimers == 1, "each tick arms the next")
+        clock.advance(by: .seconds(1))   // past 2.5 s: the tick times the task out
         gate.open()
         let final = await service.finalStatus(of: id)
-        #expect(final?.state == .completed, "\(String(describing: final))")
+        #expect(final?.state == .timedOut, "\(String(describing: final))")
+        let collected = await collect(events)
+        // One per tick: at 1 s, 2 s, and the 3 s tick that also asked the task to stop.
+        #expect(names(collected).filter { $0 == "heartbeat" }.count == 3)
         service.shutdown()
+        #expect(clock.armedTimers == 0, "shutdown disarms the tick")
     }
 
     @Test("time to live: a finished task is listed until its TTL passes, then forgotten; running ones stay")
