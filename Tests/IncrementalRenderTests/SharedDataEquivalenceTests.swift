@@ -11,7 +11,7 @@ import Testing
 /// 400; when the trace is typed after a corpus document, where every check renders the
 /// whole document too, about 2 MB of checked renders, 20 to 100 transactions) and
 /// `PREVIEWENGINE_CORPUS_EDITS` seeded edits per corpus document (default 40, fewer for
-/// documents over 50 KB: about 2 MB of checked renders each, at least 4 edits); `replay run --all-traces --verify-every-edit` is the full run
+/// documents over 25 KB: about 1 MB of checked renders each, at least 4 edits); `replay run --all-traces --verify-every-edit` is the full run
 /// (Docs/INCREMENTAL.md).
 @Suite struct SharedDataEquivalenceTests {
     static let traceEdits = ProcessInfo.processInfo.environment["PREVIEWENGINE_TRACE_EDITS"].flatMap(Int.init)
@@ -61,7 +61,7 @@ import Testing
     func seededEditsOfCorpusDocument(url: URL, profile: RenderProfile) throws {
         var generator = SplitMix64(seed: UInt64(url.lastPathComponent.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
         let text = try String(contentsOf: url, encoding: .utf8)
-        let edits = Self.corpusEdits ?? max(4, min(40, (2 << 20) / max(1, text.utf8.count)))
+        let edits = Self.corpusEdits ?? max(4, min(40, (1 << 20) / max(1, text.utf8.count)))
         var checker = IncrementalChecker(text: text, options: RenderOptions(profile: profile))
         let hazards = HazardMarkdown.Hazard.allCases
         for index in 0 ..< edits {
