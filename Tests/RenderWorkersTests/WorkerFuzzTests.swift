@@ -18,7 +18,7 @@ struct WorkerFuzzTests {
         #expect(report.inputs == 100)
         #expect(report.hangs.isEmpty, "\(report.hangs)")
         #expect(report.mismatches.isEmpty, "\(report.mismatches)")
-        #expect((report.outcomes["rendered"] ?? 0) > 50, "most documents render: \(report.outcomes)")
+        #expect((report.outcomes["rendered"] ?? 0) >= 25, "the benign quarter at least renders: \(report.outcomes)")
         print("bounded fuzz: \(report.outcomes), \(report.elapsed)")
     }
 }
