@@ -15,8 +15,9 @@ public final class TaskService: Sendable {
     private let pool: WorkerPool
     private let clock: any PreviewClock
     private let state = Locked(ServiceState())
-    /// The armed tick timer, on the service's clock; `isStopped` once shut down.
-    private let ticker = Locked<(timer: (any ScheduledTimer)?, isStopped: Bool)>((nil, false))
+    /// The armed tick timer, on the service's clock; `isStarted` from the first task on,
+    /// `isStopped` once shut down.
+    private let ticker = Locked<(timer: (any ScheduledTimer)?, isStarted: Bool, isStopped: Bool)>((nil, false, false))
 
     private struct ServiceState {
         var records: [String: TaskRecord] = [:]
@@ -197,8 +198,10 @@ extension TaskService {
     /// wakes up): a timer on the service's clock that re-arms itself after each tick.
     private func startTicking() {
         guard configuration.tickInterval != nil else { return }
+        // Checked and set in one step: two first tasks at once start one chain of ticks.
         let starts = ticker.withLock { ticker -> Bool in
-            guard ticker.timer == nil, !ticker.isStopped else { return false }
+            guard !ticker.isStarted, !ticker.isStopped else { return false }
+            ticker.isStarted = true
             return true
         }
         if starts { armTick() }
