@@ -62,12 +62,12 @@ struct TraceReplayTests {
     }
 
     /// Transactions replayed per trace (`PREVIEWENGINE_TRACE_REPLAY_TRANSACTIONS`, 0 for
-    /// whole traces; default 30,000). A trace within the budget must end at its
+    /// whole traces; default 20,000). A trace within the budget must end at its
     /// `endContentSha256`; a longer one is compared with the plain-array replay of the
     /// same prefix. `replay run --all-traces --verify-every-edit` replays every trace whole
     /// (Docs/BENCHMARKS.md).
     static let transactionBudget: Int = {
-        let value = ProcessInfo.processInfo.environment["PREVIEWENGINE_TRACE_REPLAY_TRANSACTIONS"].flatMap(Int.init) ?? 30_000
+        let value = ProcessInfo.processInfo.environment["PREVIEWENGINE_TRACE_REPLAY_TRANSACTIONS"].flatMap(Int.init) ?? 20_000
         return value <= 0 ? .max : value
     }()
 

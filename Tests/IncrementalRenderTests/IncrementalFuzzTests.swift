@@ -10,7 +10,7 @@ import Testing
 /// full render, byte for byte. `PREVIEWENGINE_FUZZ_EDITS` sets the edits per class (the
 /// issue's full run: 10000; CI runs a bounded subset).
 @Suite struct IncrementalFuzzTests {
-    static let editsPerClass = ProcessInfo.processInfo.environment["PREVIEWENGINE_FUZZ_EDITS"].flatMap(Int.init) ?? 200
+    static let editsPerClass = ProcessInfo.processInfo.environment["PREVIEWENGINE_FUZZ_EDITS"].flatMap(Int.init) ?? 120
 
     @Test(arguments: HazardMarkdown.Hazard.allCases, RenderProfile.allCases)
     func everyEditMatchesTheFullRender(hazard: HazardMarkdown.Hazard, profile: RenderProfile) throws {

@@ -8,10 +8,10 @@ import Testing
 
 /// The shared traces and corpus: after every edit, the patched HTML is the full render.
 /// CI runs a bounded subset: `PREVIEWENGINE_TRACE_EDITS` transactions per trace (default
-/// 400; when the trace is typed after a corpus document, where every check renders the
-/// whole document too, about 2 MB of checked renders, 20 to 100 transactions) and
-/// `PREVIEWENGINE_CORPUS_EDITS` seeded edits per corpus document (default 40, fewer for
-/// documents over 25 KB: about 1 MB of checked renders each, at least 4 edits); `replay run --all-traces --verify-every-edit` is the full run
+/// 200; when the trace is typed after a corpus document, where every check renders the
+/// whole document too, about 1 MB of checked renders, 10 to 50 transactions) and
+/// `PREVIEWENGINE_CORPUS_EDITS` seeded edits per corpus document (default 20, fewer for
+/// documents over 25 KB: about 512 KB of checked renders each, at least 3 edits); `replay run --all-traces --verify-every-edit` is the full run
 /// (Docs/INCREMENTAL.md).
 @Suite struct SharedDataEquivalenceTests {
     static let traceEdits = ProcessInfo.processInfo.environment["PREVIEWENGINE_TRACE_EDITS"].flatMap(Int.init)
@@ -23,7 +23,7 @@ import Testing
     /// Replays the first transactions of `url`, after `prefix` when given (positions
     /// shifted past it), checking every version.
     private func check(trace url: URL, after prefix: String = "", profile: RenderProfile) throws {
-        let limit = Self.traceEdits ?? (prefix.isEmpty ? 400 : max(20, min(100, (2 << 20) / max(1, prefix.utf8.count))))
+        let limit = Self.traceEdits ?? (prefix.isEmpty ? 200 : max(10, min(50, (1 << 20) / max(1, prefix.utf8.count))))
         let reader = try TraceReader(contentsOf: url)
         let shift = prefix.unicodeScalars.count
         var checker = IncrementalChecker(text: prefix + reader.header.startContent, options: RenderOptions(profile: profile))
@@ -61,7 +61,7 @@ import Testing
     func seededEditsOfCorpusDocument(url: URL, profile: RenderProfile) throws {
         var generator = SplitMix64(seed: UInt64(url.lastPathComponent.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
         let text = try String(contentsOf: url, encoding: .utf8)
-        let edits = Self.corpusEdits ?? max(4, min(40, (1 << 20) / max(1, text.utf8.count)))
+        let edits = Self.corpusEdits ?? max(3, min(20, (1 << 19) / max(1, text.utf8.count)))
         var checker = IncrementalChecker(text: text, options: RenderOptions(profile: profile))
         let hazards = HazardMarkdown.Hazard.allCases
         for index in 0 ..< edits {

@@ -25,12 +25,12 @@ struct PropertyTests {
         let harness = EngineHarness(renderCost: .milliseconds(Int64(1 + text.utf8.count / 20_000)), workers: 2)
         try harness.engine.open(name, text: text)
         let snippets = ["x", " ", "\n", "\n\n", "**b**", "`c`", "| a | b |\n|---|---|\n", "- [ ] t\n", "https://e.com ", "é", "🎉", "[^1]\n\n[^1]: n\n", "> q\n", "```\n"]
-        // Four settled rounds of 25 edits; above 256 KB fewer edits per round (every edit
-        // costs the engine in proportion to the document's size) and above 1 MB fewer
+        // Three settled rounds of 20 edits; above 128 KB fewer edits per round (every edit
+        // costs the engine in proportion to the document's size) and above 700 KB fewer
         // rounds (each compares a whole reference render).
         let size = max(1, text.utf8.count)
-        let rounds = max(1, min(4, (4 << 20) / size))
-        let editsPerRound = max(5, min(25, 25 * (256 << 10) / size))
+        let rounds = max(1, min(3, (2 << 20) / size))
+        let editsPerRound = max(5, min(20, 20 * (128 << 10) / size))
         for round in 0..<rounds {
             for _ in 0..<editsPerRound {
                 let count = try harness.engine.snapshot(of: name).text.unicodeScalars.count
