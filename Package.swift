@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "IncrementalRender", targets: ["IncrementalRender"]),
         .library(name: "PreviewServer", targets: ["PreviewServer"]),
         .library(name: "PreviewStdio", targets: ["PreviewStdio"]),
+        .library(name: "PreviewTasks", targets: ["PreviewTasks"]),
         .library(name: "TaskService", targets: ["TaskService"]),
         .library(name: "SiteExport", targets: ["SiteExport"]),
         .executable(name: "live-latency", targets: ["LiveLatency"]),
@@ -63,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "mdpreview",
             dependencies: [
-                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "PreviewStdio", "DocumentModel", "RenderWorkers", "IncrementalRender", "PreviewServer", "TaskService", "SiteExport", "Primitives",
+                "MarkdownRenderer", "PreviewEngine", "PreviewProtocol", "PreviewStdio", "DocumentModel", "RenderWorkers", "IncrementalRender", "PreviewServer", "PreviewTasks", "TaskService", "SiteExport", "Primitives",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -203,19 +204,27 @@ let package = Package(
         .target(
             name: "PreviewStdio",
             dependencies: ["PreviewEngine", "PreviewProtocol", "PreviewServer", "IncrementalRender", "DocumentModel", "MarkdownRenderer",
-                           "Primitives", "TaskService", "SiteExport"],
+                           "Primitives"],
             swiftSettings: strict
         ),
 
         // MARK: PreviewServer (issue 13): the live preview page over HTTP and SSE
         .target(
             name: "PreviewServer",
-            dependencies: ["PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "Primitives", "TaskService", "SiteExport",
+            dependencies: ["PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "Primitives",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        // MARK: PreviewTasks (issue 23): the task routes and panel, an addition to the server
+        .target(
+            name: "PreviewTasks",
+            dependencies: ["PreviewServer", "TaskService", "SiteExport", "Primitives",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -226,7 +235,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PreviewServerTests",
-            dependencies: ["PreviewServer", "PreviewStdio", "PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "TestSupport",
+            dependencies: ["PreviewServer", "PreviewTasks", "PreviewStdio", "PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "TestSupport",
                            "TaskService", "SiteExport", "WorkerPool", "Primitives"],
             swiftSettings: strict
         ),

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Hummingbird
 
 /// The files under a document's folder that its page may load (images, linked files),
 /// reached by a URL path relative to the folder.
@@ -60,28 +61,20 @@ package enum DocumentFiles {
         }
     }
 
-    /// The media type for a file name's extension (what a preview page loads);
-    /// `application/octet-stream` otherwise.
+    /// The media type of a file a preview page loads, from its name's extension by
+    /// Hummingbird's table: images, audio, video, fonts, PDF, CSS, JSON and plain text
+    /// (Markdown too) as such, with `charset=utf-8` for text; anything else, HTML and
+    /// scripts included, as `application/octet-stream` (a file beside a document is
+    /// never run as a page of this origin).
     static func mediaType(of path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let ext = name.split(separator: ".").count > 1 ? String(name.split(separator: ".").last!).lowercased() : ""
-        switch ext {
-        case "png": return "image/png"
-        case "jpg", "jpeg": return "image/jpeg"
-        case "gif": return "image/gif"
-        case "webp": return "image/webp"
-        case "avif": return "image/avif"
-        case "svg": return "image/svg+xml"
-        case "ico": return "image/x-icon"
-        case "mp4": return "video/mp4"
-        case "webm": return "video/webm"
-        case "mp3": return "audio/mpeg"
-        case "ogg": return "audio/ogg"
-        case "pdf": return "application/pdf"
-        case "md", "markdown", "txt": return "text/plain; charset=utf-8"
-        case "css": return "text/css; charset=utf-8"
-        case "json": return "application/json"
-        default: return "application/octet-stream"
-        }
+        let type = ext == "md" || ext == "markdown" ? MediaType.textPlain : MediaType.getMediaType(forExtension: ext)
+        guard let type, servedTypes.contains(where: type.isType) else { return "application/octet-stream" }
+        return type.type == .text ? type.utf8 : type.description
     }
+
+    private static let servedTypes: [MediaType] = [
+        .image, .audio, .video, .font, .applicationPdf, .applicationJson, .textCss, .textPlain,
+    ]
 }

@@ -21,7 +21,7 @@ enum Favicon {
 
     /// The response for either path.
     static var response: Response {
-        Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "max-age=86400"],
+        Response(status: .ok, headers: [.contentType: MediaType.imageSvg.description, .cacheControl: "max-age=86400"],
                  body: ResponseBody(byteBuffer: ByteBuffer(string: svg)))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// KaTeX's files from Debian's `libjs-katex` and `fonts-katex`: the script, its style
 /// sheet and its fonts, nothing else of the folder.
@@ -14,14 +15,16 @@ struct KaTeXAssets {
     func file(_ path: String) -> (data: Data, contentType: String)? {
         let type: String
         switch path {
-        case "katex.min.js": type = "text/javascript; charset=utf-8"
-        case "katex.min.css": type = "text/css; charset=utf-8"
+        case "katex.min.js": type = MediaType.textJavascript.utf8
+        case "katex.min.css": type = MediaType.textCss.utf8
         default:
             let name = path.dropFirst("fonts/".count)
             guard path.hasPrefix("fonts/"), !name.isEmpty, !name.hasPrefix("."),
                   name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == ".") })
             else { return nil }
-            if name.hasSuffix(".woff2") { type = "font/woff2" } else if name.hasSuffix(".woff") { type = "font/woff" } else if name.hasSuffix(".ttf") { type = "font/ttf" } else { return nil }
+            guard let font = name.split(separator: ".").last.flatMap({ MediaType.getMediaType(forExtension: String($0)) }), font.type == .font
+            else { return nil }
+            type = font.description
         }
         guard let data = FileManager.default.contents(atPath: folder + "/" + path) else { return nil }
         return (data, type)

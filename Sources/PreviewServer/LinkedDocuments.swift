@@ -1,6 +1,6 @@
 import Hummingbird
 import HTTPTypes
-import SiteExport
+import MarkdownRenderer
 
 /// Links between documents on the live page: a link to a Markdown file inside a
 /// document's folder opens that file's live preview (the server asks its

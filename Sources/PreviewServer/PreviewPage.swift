@@ -1,15 +1,14 @@
-import SiteExport
 import MarkdownRenderer
 
 /// The HTML of the live preview page: the preview style, highlight.js when available,
-/// and the page script, with a Content-Security-Policy that lets only the page's own
+/// the page script and the parts additions bring (the task panel), with a Content-Security-Policy that lets only the page's own
 /// scripts run (a per-response nonce).
 ///
 /// The page carries no document content: the script fetches the document list and
 /// follows the event stream, both of which need the token.
 enum PreviewPage {
-    /// The page for document `documentID`, or for the first open document when nil.
-    static func html(documentID: String?, highlight: Bool, katex: Bool, nonce: String) -> String {
+    /// The page for document `documentID`, or for the first open document when nil, with `parts`.
+    static func html(documentID: String?, highlight: Bool, katex: Bool, nonce: String, parts: [PagePart]) -> String {
         var headTags = Favicon.link
         headTags += highlight
             ? "<link rel=\"stylesheet\" href=\"/assets/highlight.css\">\n<script nonce=\"\(nonce)\" src=\"/assets/highlight.js\"></script>\n"
@@ -18,18 +17,14 @@ enum PreviewPage {
             headTags += "<link rel=\"stylesheet\" href=\"/assets/katex/katex.min.css\">\n<script nonce=\"\(nonce)\" src=\"/assets/katex/katex.min.js\"></script>\n"
         }
         return HTMLPage.document(
-            title: "mdpreview", styleNonce: nonce, extraStyle: "\n\(statusStyle)\n\(TaskPanel.style)", extraHead: headTags,
+            title: "mdpreview", styleNonce: nonce, extraStyle: "\n\(statusStyle)" + parts.map { "\n" + $0.style }.joined(), extraHead: headTags,
             body: """
             <main class="markdown-body" id="preview" data-document="\(HTMLPage.escape(documentID ?? ""))"></main>
             <div id="preview-status" data-kind="waiting" role="status" aria-live="polite">connecting…</div>
-            \(TaskPanel.element)
-            <script nonce="\(nonce)">
+            \(parts.map { $0.element + "\n" }.joined())<script nonce="\(nonce)">
             \(PageScript.source)
             </script>
-            <script nonce="\(nonce)">
-            \(TaskPanel.source)
-            </script>
-
+            \(parts.map { "<script nonce=\"\(nonce)\">\n\($0.script)\n</script>\n" }.joined())
             """
         )
     }

@@ -2,9 +2,6 @@ import Hummingbird
 public import IncrementalRender
 import Logging
 import ServiceLifecycle
-public import MarkdownRenderer
-public import SiteExport
-public import TaskService
 import Primitives
 
 /// The live preview over HTTP: a page per open document that follows the editor's
@@ -40,13 +37,9 @@ public final class PreviewServer: Sendable {
     public func openLinkedDocuments(with opener: @escaping LinkedDocumentOpener) {
         linkedDocumentOpener.withLock { $0 = opener }
     }
-    /// The long tasks started over HTTP (exports); see `Docs/TASKS.md`.
-    public let tasks: TaskService
-    let exportRenderer: PageRenderer
+    /// What other modules added: routes and page parts.
+    let additions: [PreviewServerAddition]
 
-    /// A server; `reveal` is called when the page asks the editor to show a line of a
-    /// document (a double click on a block). Exports run on `tasks` and render their
-    /// pages with `exportRenderer`.
     /// The folder of a document's file, for the page's relative links: nil for no path,
     /// `.` for a bare name, `/` for a file at the root.
     public static func folder(ofDocumentAt path: String?) -> String? {
@@ -55,14 +48,15 @@ public final class PreviewServer: Sendable {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
+    /// A server with `additions` (routes and page parts of other modules); `reveal` is
+    /// called when the page asks the editor to show a line of a document (a double click
+    /// on a block).
     public init(
-        configuration: PreviewServerConfiguration = .init(), tasks: TaskService = TaskService(),
-        exportRenderer: PageRenderer = .inProcess(options: RenderOptions()),
+        configuration: PreviewServerConfiguration = .init(), additions: [PreviewServerAddition] = [],
         reveal: @escaping @Sendable (_ name: String, _ line: Int) -> Void = { _, _ in }
     ) {
         self.configuration = configuration
-        self.tasks = tasks
-        self.exportRenderer = exportRenderer
+        self.additions = additions
         self.reveal = reveal
         registry = FeedRegistry(backlogLimit: configuration.clientBacklogLimit, resumableLimit: configuration.resumablePatchLimit)
     }
@@ -70,10 +64,10 @@ public final class PreviewServer: Sendable {
     /// Starts listening on 127.0.0.1 and returns once it does. Throws when the port
     /// cannot be bound.
     public func start() async throws {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: PreviewRequestContext.self)
         router.add(middleware: RequestGuard(token: configuration.token, port: port, maxBodyBytes: configuration.maxRequestBodyBytes))
         addRoutes(to: router)
-        addTaskRoutes(to: router)
+        for addition in additions { router.addRoutes(addition.routes(configuration)) }
         var logger = Logger(label: "mdpreview.http") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
         let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
@@ -108,11 +102,18 @@ public final class PreviewServer: Sendable {
         self.port.set(port)
     }
 
-    /// Stops listening and ends every event stream, gracefully: the listener closes
-    /// first, pages get `closed`, task streams end, requests in flight finish; whatever
+    /// Ends what the additions run (running exports stop and remove their temporary
+    /// folders); ``stop(grace:)`` does it first. An addition's `shutdown` allows a second call.
+    public func shutDownAdditions() {
+        for addition in additions { addition.shutdown() }
+    }
+
+    /// Stops listening and ends every event stream, gracefully: the additions are shut
+    /// down, the listener closes first, pages get `closed`, task streams end, requests in flight finish; whatever
     /// still runs after `grace` is cancelled.
     public func stop(grace: Duration = .seconds(5)) async {
         guard let running = running.withLock({ state in defer { state = nil }; return state }) else { return }
+        shutDownAdditions()
         running.heartbeat.cancel()
         registry.closeAll()
         await running.services.triggerGracefulShutdown()

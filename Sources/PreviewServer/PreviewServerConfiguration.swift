@@ -29,25 +29,20 @@ public struct PreviewServerConfiguration: Sendable {
     /// KaTeX's folder (`katex.min.js`, `katex.min.css`, `fonts/`), served under
     /// `/assets/katex/` when it exists; the page typesets math with it.
     public var katexFolder: String
-    /// The folders exports may read from and write into (relative paths in a request
-    /// are taken from the first); none: exports are refused.
-    public var exportRoots: [String]
 
     /// Loopback, a free port, a new token, 64 KiB bodies, a 15 s
     /// heartbeat, 10-minute streams, 64 queued patches per client, 256 resumable patches, Debian's
-    /// highlight.js and KaTeX, no export folders, the system's monotonic clock.
+    /// highlight.js and KaTeX, the system's monotonic clock.
     public init(
         port: Int = 0, token: AccessToken = AccessToken(), maxRequestBodyBytes: Int = 64 * 1024,
         heartbeatInterval: Duration = .seconds(15), streamLifetime: Duration? = .seconds(600), clientBacklogLimit: Int = 64, resumablePatchLimit: Int = 256,
         highlightScriptPath: String = "/usr/share/javascript/highlight.js/highlight.min.js",
         highlightStylesFolder: String = "/usr/share/javascript/highlight.js/styles",
         katexFolder: String = "/usr/share/javascript/katex",
-        exportRoots: [String] = [],
         clock: any PreviewClock = SystemClock()
     ) {
         self.clock = clock
         self.katexFolder = katexFolder
-        self.exportRoots = exportRoots
         self.port = port
         self.token = token
         self.maxRequestBodyBytes = maxRequestBodyBytes

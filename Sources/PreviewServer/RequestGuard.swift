@@ -12,20 +12,28 @@ import Primitives
 ///    parameter, `Authorization: Bearer`, or the cookie a page sets; otherwise 401.
 /// 4. A declared body larger than the limit gets 413 (routes that read a body cap it too).
 ///
-/// Every response gets `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`
-/// and, unless the route set its own, `Content-Security-Policy: default-src 'none'`.
+/// Every response, errors thrown by a route included, gets `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`
+/// and, unless the route set its own, `Content-Security-Policy: default-src 'none'` and
+/// `Cache-Control: no-store`.
 struct RequestGuard<Context: RequestContext>: RouterMiddleware {
     let token: AccessToken
     let port: BoundPort
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await check(request, context: context, next: next)
+        var response: Response
+        do {
+            response = try await check(request, context: context, next: next)
+        } catch let error as any HTTPResponseError {
+            // A route's error answer (404, a JSON error) gets the headers below too.
+            response = try error.response(from: request, context: context)
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
         if response.headers[.contentSecurityPolicy] == nil {
             response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
         }
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
     }
 
@@ -97,7 +105,7 @@ extension Response {
     /// A short text response.
     static func plainText(_ text: String, status: HTTPResponse.Status) -> Response {
         Response(
-            status: status, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+            status: status, headers: [.contentType: MediaType.textPlain.utf8],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text))
         )
     }

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import SiteExport
+import MarkdownRenderer
 
 /// The routes (every one behind ``RequestGuard``):
 ///
@@ -18,7 +18,7 @@ import SiteExport
 /// | `GET /assets/katex/{katex.min.js, katex.min.css, fonts/NAME}` | the math typesetter |
 /// | `GET /favicon.svg`, `/favicon.ico` | the page's icon (no token needed) |
 extension PreviewServer {
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<PreviewRequestContext>) {
         router.get("/") { request, _ in self.page(for: nil, request: request) }
         router.get("/documents/:id") { request, context in
             guard let feed = self.registry.feed(id: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
@@ -39,7 +39,7 @@ extension PreviewServer {
         router.get("/api/documents") { _, _ in self.documentList() }
         router.get("/api/documents/:id/html") { _, context in
             let feed = try self.feed(context)
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            return Response(status: .ok, headers: [.contentType: MediaType.textHtml.utf8],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: feed.html)))
         }
         router.get("/api/documents/:id/stream") { request, context in
@@ -47,8 +47,9 @@ extension PreviewServer {
         }
         router.post("/api/documents/:id/reveal") { request, context in
             let feed = try self.feed(context)
-            let body = try await request.body.collect(upTo: self.configuration.maxRequestBodyBytes)
-            guard let reveal = try? JSONDecoder().decode(RevealRequest.self, from: Data(buffer: body)), reveal.line >= 0 else {
+            var request = request
+            guard let reveal = try await request.decodeJSON(RevealRequest.self, limit: self.configuration.maxRequestBodyBytes, context: context),
+                  reveal.line >= 0 else {
                 return Response.plainText("expected {\"line\": N} with N ≥ 0\n", status: .badRequest)
             }
             self.reveal(feed.name, reveal.line)
@@ -59,12 +60,14 @@ extension PreviewServer {
         }
         router.get("/assets/highlight.js") { _, _ in
             guard let script = FileManager.default.contents(atPath: self.configuration.highlightScriptPath) else { throw HTTPError(.notFound) }
-            return Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
+            return Response(status: .ok, headers: [.contentType: MediaType.textJavascript.utf8, .cacheControl: "max-age=3600"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: script)))
         }
         router.get("/assets/highlight.css") { _, _ in
-            guard let css = SiteAssets.highlightStyleSheet(folder: self.configuration.highlightStylesFolder) else { throw HTTPError(.notFound) }
-            return Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+            let styles = self.configuration.highlightStylesFolder
+            guard let css = HTMLPage.highlightStyleSheet(folder: styles, read: { FileManager.default.contents(atPath: $0).map(Array.init) })
+            else { throw HTTPError(.notFound) }
+            return Response(status: .ok, headers: [.contentType: MediaType.textCss.utf8, .cacheControl: "max-age=3600"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: css)))
         }
         router.get("/assets/katex/**") { _, context in
@@ -75,7 +78,7 @@ extension PreviewServer {
         }
     }
 
-    private func feed(_ context: BasicRequestContext) throws -> DocumentFeed {
+    private func feed(_ context: PreviewRequestContext) throws -> DocumentFeed {
         guard let feed = registry.feed(id: try context.parameters.require("id")) else { throw HTTPError(.notFound) }
         return feed
     }
@@ -86,41 +89,32 @@ extension PreviewServer {
         let nonce = AccessToken().value.prefix(32)
         let highlight = FileManager.default.fileExists(atPath: configuration.highlightScriptPath)
         let katex = KaTeXAssets(folder: configuration.katexFolder).isAvailable
-        let html = PreviewPage.html(documentID: documentID, highlight: highlight, katex: katex, nonce: String(nonce))
+        let html = PreviewPage.html(documentID: documentID, highlight: highlight, katex: katex, nonce: String(nonce), parts: additions.map(\.page))
         var response = Response(
             status: .ok,
             headers: [
-                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .contentType: MediaType.textHtml.utf8,
                 .contentSecurityPolicy: PreviewPage.contentSecurityPolicy(nonce: String(nonce)),
             ],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html))
         )
         if let token = request.uri.queryParameters.get("token"), configuration.token.matches(token) {
-            response.headers[.setCookie] = "\(RequestGuard<BasicRequestContext>.cookieName(port: port.value))=\(configuration.token.value); Path=/; HttpOnly; SameSite=Strict"
+            response.headers[.setCookie] = "\(RequestGuard<PreviewRequestContext>.cookieName(port: port.value))=\(configuration.token.value); Path=/; HttpOnly; SameSite=Strict"
         }
         return response
     }
 
-    private func documentList() -> Response {
+    private func documentList() -> DocumentList {
         let documents = registry.documents.map { feed in
             DocumentSummary(
                 id: feed.id, name: feed.name, title: feed.title,
                 version: feed.version, rawHTML: feed.rawHTML, page: "/documents/\(feed.id)", stream: "/api/documents/\(feed.id)/stream"
             )
         }
-        return Self.json(DocumentList(documents: documents))
+        return DocumentList(documents: documents)
     }
 
-    /// A JSON response (keys sorted, slashes unescaped).
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{\"error\":\"encoding failed\"}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    private func file(request: Request, context: BasicRequestContext) throws -> Response {
+    private func file(request: Request, context: PreviewRequestContext) throws -> Response {
         let feed = try feed(context)
         let prefix = "/documents/\(feed.id)/files/"
         let path = request.uri.path
@@ -152,7 +146,7 @@ extension PreviewServer {
 }
 
 /// `GET /api/documents`: `{"documents":[…]}`.
-struct DocumentList: Codable {
+struct DocumentList: Codable, ResponseEncodable {
     var documents: [DocumentSummary]
 }
 

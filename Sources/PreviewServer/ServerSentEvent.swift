@@ -1,21 +1,30 @@
-import Hummingbird
+package import Hummingbird
 
 /// One Server-Sent Events frame: the server's one encoder of `text/event-stream`, for
 /// document streams and task streams alike.
-struct ServerSentEvent: Sendable, Equatable {
+package struct ServerSentEvent: Sendable, Equatable {
     /// `id:`, what a reconnecting client sends back as `Last-Event-ID`.
-    var id: String?
+    package var id: String?
     /// `event:`, the frame's name.
-    var event: String?
+    package var event: String?
     /// `data:` lines (one per line of the text).
-    var data: String?
+    package var data: String?
     /// A comment line (`: text`), which clients ignore: a heartbeat.
-    var comment: String?
+    package var comment: String?
     /// `retry:`, the client's reconnection delay in milliseconds.
-    var retry: Int?
+    package var retry: Int?
+
+    /// A frame of the given fields (nil ones are left out).
+    package init(id: String? = nil, event: String? = nil, data: String? = nil, comment: String? = nil, retry: Int? = nil) {
+        self.id = id
+        self.event = event
+        self.data = data
+        self.comment = comment
+        self.retry = retry
+    }
 
     /// The frame's bytes, ending with the blank line that ends a frame.
-    var encoded: String {
+    package var encoded: String {
         var text = ""
         if let comment { text += ": \(comment)\n" }
         if let retry { text += "retry: \(retry)\n" }
@@ -29,7 +38,7 @@ struct ServerSentEvent: Sendable, Equatable {
 
     /// The server's one `text/event-stream` response: `frames` writes the frames it gets
     /// through `send`, one at a time, and the stream ends when it returns.
-    static func response(_ frames: @escaping @Sendable (_ send: (ServerSentEvent) async throws -> Void) async throws -> Void) -> Response {
+    package static func response(_ frames: @escaping @Sendable (_ send: (ServerSentEvent) async throws -> Void) async throws -> Void) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .xAccelBuffering: "no"],

@@ -5,7 +5,6 @@ package import PreviewEngine
 import PreviewProtocol
 import PreviewServer
 import Primitives
-import TaskService
 
 /// The streaming edit protocol an editor plugin speaks (`Docs/PROTOCOL.md`): reads
 /// request lines from a ``StdioTransport``, drives a `PreviewEngine`, writes event lines.
@@ -58,7 +57,7 @@ public final class StdioServer: Sendable {
         decoder = RequestDecoder(maxLineLength: configuration.maxLineBytes, defaultProfile: configuration.http == nil ? .cmark : .github)
         let channel = output
         preview = configuration.http.map { http in
-            PreviewServer(configuration: http, tasks: TaskService(configuration: configuration.tasks), exportRenderer: configuration.exportRenderer) { doc, line in
+            PreviewServer(configuration: http, additions: configuration.httpAdditions) { doc, line in
                 guard !LinkedFileDocuments.isLinked(doc) else { return }
                 channel.send(.reveal(doc: doc, line: line))
             }
@@ -155,7 +154,7 @@ public final class StdioServer: Sendable {
             return finishing.withLock(waitingUntil: { $0.status != nil }) { state, _ in state.status! }
         }
         log("shutting down: \(reason)")
-        preview?.tasks.shutdown()   // running exports stop and remove their temporary folders
+        preview?.shutDownAdditions()   // running exports stop and remove their temporary folders
         let report = engine.shutdown(timeout: configuration.shutdownTimeout)
         for document in report.unsaved {
             let whereabouts = switch document.recovery {

@@ -1,9 +1,7 @@
-public import MarkdownRenderer
+import MarkdownRenderer
 public import PreviewEngine
 public import PreviewProtocol
 public import PreviewServer
-public import SiteExport
-public import TaskService
 
 /// What a ``StdioServer`` does: the flags of `mdpreview stdio` as values.
 public struct StdioServerConfiguration: Sendable {
@@ -22,19 +20,17 @@ public struct StdioServerConfiguration: Sendable {
     public var isolation: RenderIsolation
     /// The live preview of the open documents (`--http`), if any.
     public var http: PreviewServerConfiguration?
-    /// The live page's task service (exports).
-    public var tasks: TaskServiceConfiguration
-    /// How the live page's exports render their pages.
-    public var exportRenderer: PageRenderer
+    /// What the live preview adds to its server (`mdpreview` adds the task routes and
+    /// panel); shut down when the server finishes.
+    public var httpAdditions: [PreviewServerAddition]
 
     /// A configuration; the defaults are those of `mdpreview stdio` without flags, except
-    /// that exports render in process.
+    /// that the live preview has no additions.
     public init(
         maxLineBytes: Int = WireProtocol.defaultMaxLineLength, autosaveDelay: Duration = .seconds(1),
         policy: RenderPolicyChoice = .default, autoStats: Bool = false, shutdownTimeout: Duration = .seconds(5),
         isolation: RenderIsolation = .automatic, http: PreviewServerConfiguration? = nil,
-        tasks: TaskServiceConfiguration = TaskServiceConfiguration(),
-        exportRenderer: PageRenderer = .inProcess(options: RenderOptions(profile: .github))
+        httpAdditions: [PreviewServerAddition] = []
     ) {
         self.maxLineBytes = maxLineBytes
         self.autosaveDelay = autosaveDelay
@@ -43,8 +39,7 @@ public struct StdioServerConfiguration: Sendable {
         self.shutdownTimeout = shutdownTimeout
         self.isolation = isolation
         self.http = http
-        self.tasks = tasks
-        self.exportRenderer = exportRenderer
+        self.httpAdditions = httpAdditions
     }
 
     /// The policy a `--policy` name means: adaptive, every-keystroke, fixed-300, zed-200.

@@ -1,4 +1,5 @@
 import Foundation
+import MarkdownRenderer
 
 /// What an exported page needs to look like the live page, offline: highlight.js (from
 /// Debian's `libjs-highlight.js`) and KaTeX (`libjs-katex`, `fonts-katex`), copied into
@@ -55,7 +56,7 @@ public struct SiteAssets: Sendable, Hashable {
     /// The files to write, by path under the site's root.
     func files() -> [(path: String, bytes: [UInt8])] {
         var files: [(String, [UInt8])] = []
-        if hasHighlight, let script = FileManager.default.contents(atPath: highlightScriptPath), let css = Self.highlightStyleSheet(folder: highlightStylesFolder) {
+        if hasHighlight, let script = FileManager.default.contents(atPath: highlightScriptPath), let css = HTMLPage.highlightStyleSheet(folder: highlightStylesFolder, read: Self.contents(of:)) {
             files.append((Self.folderName + "/highlight.min.js", Array(script)))
             files.append((Self.folderName + "/highlight.css", Array(css.utf8)))
         }
@@ -68,15 +69,9 @@ public struct SiteAssets: Sendable, Hashable {
         return files
     }
 
-    /// highlight.js's light style, then its dark one for a dark system, with the code
-    /// background left to the page: one style sheet, or nil when a style is missing.
-    public static func highlightStyleSheet(folder: String) -> String? {
-        guard let light = FileManager.default.contents(atPath: folder + "/atom-one-light.css"),
-              let dark = FileManager.default.contents(atPath: folder + "/atom-one-dark.css")
-        else { return nil }
-        return String(decoding: light, as: UTF8.self)
-            + "\n@media (prefers-color-scheme: dark) {\n" + String(decoding: dark, as: UTF8.self) + "\n}\n"
-            + ".hljs { background: transparent; padding: 0; }\n"
+    /// The bytes of the file at `path`, or nil.
+    static func contents(of path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map(Array.init)
     }
 
     /// `css` with each `src:url(fonts/NAME.woff2) format('woff2'),…` declaration replaced

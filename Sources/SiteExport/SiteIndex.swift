@@ -1,3 +1,5 @@
+import MarkdownRenderer
+
 /// The index page of an exported site: every page by title, grouped by folder, and
 /// the files that failed.
 enum SiteIndex {

@@ -1,3 +1,5 @@
+import MarkdownRenderer
+
 /// Writes the files of one export into its temporary folder and keeps count.
 struct SiteWriter {
     let source: String

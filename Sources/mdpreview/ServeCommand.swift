@@ -4,6 +4,7 @@ import Foundation
 import PreviewEngine
 import PreviewServer
 import PreviewStdio
+import PreviewTasks
 import TaskService
 #if canImport(Glibc)
 import Glibc
@@ -56,11 +57,12 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(SysExits.noInput)
         }
         let engine = PreviewEngine(configuration: .init(statisticsDelay: nil, isolation: renderLimits.isolation))
-        let server = PreviewServer(
-            configuration: .init(port: port, exportRoots: exportRoots.isEmpty ? [PreviewServer.folder(ofDocumentAt: path) ?? "/"] : exportRoots),
+        let tasks = TaskRoutes(
             tasks: TaskService(configuration: .init(timeToLive: .seconds(taskTtlSeconds))),
-            exportRenderer: renderLimits.pageRenderer(options: flags.options(defaultProfile: .github))
+            exportRoots: exportRoots.isEmpty ? [PreviewServer.folder(ofDocumentAt: path) ?? "/"] : exportRoots,
+            renderer: renderLimits.pageRenderer(options: flags.options(defaultProfile: .github))
         )
+        let server = PreviewServer(configuration: .init(port: port), additions: [tasks.addition])
         engine.subscribe(on: DispatchQueue(label: "mdpreview.serve")) { event in
             switch event {
             case .rendered(let result): server.publish(result.patch, content: result.content, of: result.documentID)
@@ -104,7 +106,7 @@ struct ServeCommand: ParsableCommand {
             source.setEventHandler {
                 watcher.stop()
                 linked.stop()
-                server.tasks.shutdown()   // running exports stop and remove their temporary folders
+                server.shutDownAdditions()   // running exports stop and remove their temporary folders
                 // Kills and reaps the engine's render workers: without it they die by their
                 // parent-death signal only after this process has gone.
                 engine.shutdown(timeout: .zero)

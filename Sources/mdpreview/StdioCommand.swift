@@ -7,6 +7,7 @@ import PreviewProtocol
 import PreviewServer
 import PreviewStdio
 import SiteExport
+import PreviewTasks
 import TaskService
 import Foundation
 #if canImport(Glibc)
@@ -74,9 +75,17 @@ struct StdioCommand: ParsableCommand {
             maxLineBytes: maxLineBytes, autosaveDelay: .milliseconds(autosaveDelayMs),
             policy: StdioServerConfiguration.policy(named: policy)!, autoStats: autoStats,
             shutdownTimeout: .milliseconds(shutdownTimeoutMs), isolation: renderLimits.isolation,
-            http: http ? .init(port: port, exportRoots: exportRoots.isEmpty ? [FileManager.default.currentDirectoryPath] : exportRoots) : nil,
-            tasks: TaskServiceConfiguration(timeToLive: .seconds(taskTtlSeconds)),
-            exportRenderer: renderLimits.pageRenderer(options: RenderOptions(profile: .github))
+            http: http ? .init(port: port) : nil,
+            httpAdditions: http ? [taskRoutes.addition] : []
+        )
+    }
+
+    /// The live page's exports (`--http`): of the `--export-root` folders, else the current one.
+    private var taskRoutes: TaskRoutes {
+        TaskRoutes(
+            tasks: TaskService(configuration: .init(timeToLive: .seconds(taskTtlSeconds))),
+            exportRoots: exportRoots.isEmpty ? [FileManager.default.currentDirectoryPath] : exportRoots,
+            renderer: renderLimits.pageRenderer(options: RenderOptions(profile: .github))
         )
     }
 

@@ -12,6 +12,10 @@ struct PathTraversalTests {
         try root.write("docs/notes.md", "# Notes\n")
         try root.write("docs/img/a.png", "PNGDATA")
         try root.write("docs/my file é.txt", "SPACED")
+        try root.write("docs/page.html", "<script>alert(1)</script>")
+        try root.write("docs/app.js", "alert(1)")
+        try root.write("docs/clip.webm", "WEBM")
+        try root.write("docs/font.woff2", "WOFF2")
         try root.write("docs/.env", "HIDDEN")
         try root.write("docs/.git/config", "HIDDEN")
         try FileManager.default.createSymbolicLink(atPath: root.path + "/docs/link.txt", withDestinationPath: root.path + "/secret.txt")
@@ -22,11 +26,14 @@ struct PathTraversalTests {
         return (harness, root)
     }
 
-    @Test("files under the folder are served with their media type, also through a symlink that stays inside")
+    @Test("files under the folder are served with their media type (HTML and scripts as octet-stream), also through a symlink that stays inside")
     func served() async throws {
         let (harness, root) = try await setUp()
         for (path, body, type) in [("img/a.png", "PNGDATA", "image/png"), ("my%20file%20%C3%A9.txt", "SPACED", "text/plain; charset=utf-8"),
-                                   ("inside.png", "PNGDATA", "image/png"), ("notes.md", "# Notes\n", "text/plain; charset=utf-8")] {
+                                   ("inside.png", "PNGDATA", "image/png"), ("notes.md", "# Notes\n", "text/plain; charset=utf-8"),
+                                   ("clip.webm", "WEBM", "video/webm"), ("font.woff2", "WOFF2", "font/woff2"),
+                                   // HTML and scripts beside a document are data, never pages or scripts of this origin
+                                   ("page.html", "<script>alert(1)</script>", "application/octet-stream"), ("app.js", "alert(1)", "application/octet-stream")] {
             let response = try await LoopbackHTTP.get(port: harness.port, "/documents/1/files/\(path)?\(harness.query)")
             #expect(response.status == 200, "\(path)")
             #expect(response.text == body, "\(path)")

@@ -46,7 +46,8 @@ struct ServerRoutesTests {
         try await harness.open("/home/u/notes.md", text: "# One\n\ntext\n")
         let list = try await LoopbackHTTP.get(port: harness.port, "/api/documents?\(harness.query)")
         #expect(list.status == 200)
-        #expect(list.header("content-type") == "application/json")
+        #expect(list.header("content-type") == "application/json; charset=utf-8")
+        #expect(list.header("cache-control") == "no-store")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(list.body)) as? [String: Any])
         let documents = try #require(json["documents"] as? [[String: Any]])
         #expect(documents.count == 1)
@@ -97,14 +98,33 @@ struct ServerRoutesTests {
         await without.stop()
     }
 
-    @Test("unknown routes and methods are 404 (with the token)")
+    @Test("unknown routes and methods are 404 (with the token), with the security headers")
     func unknown() async throws {
         let harness = try await LivePreviewHarness()
         for path in ["/nope", "/api", "/api/documents/1/nope", "/assets/other.js", "/favicon.png", "/documents/1/files"] {
             #expect(try await LoopbackHTTP.get(port: harness.port, path + "?\(harness.query)").status == 404, "\(path)")
         }
+        let missing = try await LoopbackHTTP.get(port: harness.port, "/api/documents/9/html?\(harness.query)")
+        #expect(missing.header("x-content-type-options") == "nosniff", "a route's thrown 404 gets the guard's headers")
+        #expect(missing.header("cache-control") == "no-store")
         let delete = try await LoopbackHTTP.send(port: harness.port, "DELETE /api/documents?\(harness.query) HTTP/1.1\r\nHost: 127.0.0.1:\(harness.port)\r\nConnection: close\r\n\r\n")
         #expect([404, 405].contains(delete.status))
         await harness.stop()
+    }
+
+    @Test("a server without additions has no task routes and no task panel; the TaskRoutes addition brings both")
+    func additions() async throws {
+        let bare = try await LivePreviewHarness()
+        #expect(try await LoopbackHTTP.get(port: bare.port, "/api/tasks?\(bare.query)").status == 404)
+        #expect(!(try await LoopbackHTTP.get(port: bare.port, "/").text.contains("id=\"tasks\"")))
+        await bare.stop()
+        let withTasks = try await TaskServerHarness()
+        let tasks = try await LoopbackHTTP.get(port: withTasks.port, "/api/tasks?\(withTasks.query)")
+        #expect(tasks.status == 200)
+        #expect(tasks.text == "{\"tasks\":[]}")
+        let page = try await LoopbackHTTP.get(port: withTasks.port, "/").text
+        #expect(page.contains("<aside id=\"tasks\" hidden"))
+        #expect(page.contains("window.previewTasks"))
+        await withTasks.stop()
     }
 }

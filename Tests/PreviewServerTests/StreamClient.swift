@@ -9,7 +9,7 @@ final class TestStreamClient: @unchecked Sendable {
     let connection: LoopbackConnection
     private(set) var document = RenderedDocument()
     private(set) var patches: [BlockPatch] = []
-    private(set) var events: [ServerSentEvent] = []
+    private(set) var events: [ReceivedEvent] = []
 
     private var headRead = false
 
@@ -27,7 +27,7 @@ final class TestStreamClient: @unchecked Sendable {
     /// Reads frames, applying patches, until `stop` says so or the stream ends; returns
     /// false when it ended first.
     @discardableResult
-    func read(until stop: (TestStreamClient, ServerSentEvent) -> Bool) throws -> Bool {
+    func read(until stop: (TestStreamClient, ReceivedEvent) -> Bool) throws -> Bool {
         if !headRead {
             let head = try connection.readHead()
             guard head.status == 200 else { throw LoopbackConnection.Failure(description: "stream answered \(head.status)") }

@@ -1,6 +1,7 @@
 import Foundation
 import MarkdownRenderer
 import PreviewServer
+import PreviewTasks
 import Primitives
 import SiteExport
 import TaskService
@@ -43,10 +44,8 @@ final class TaskServerHarness: Sendable {
                 }
             )
         }
-        server = PreviewServer(
-            configuration: .init(token: token, highlightScriptPath: "/nonexistent", exportRoots: exportRoots ?? [folder.path + "/root"]),
-            tasks: tasks, exportRenderer: renderer
-        )
+        let routes = TaskRoutes(tasks: tasks, exportRoots: exportRoots ?? [folder.path + "/root"], renderer: renderer)
+        server = PreviewServer(configuration: .init(token: token, highlightScriptPath: "/nonexistent"), additions: [routes.addition])
         try await server.start()
     }
 
@@ -107,7 +106,7 @@ final class TaskServerHarness: Sendable {
 
 /// Reads one task's event stream on a thread of its own.
 final class TaskStreamReader: Sendable {
-    private let state = Locked((events: [ServerSentEvent](), connected: false, ended: false, failure: String?.none))
+    private let state = Locked((events: [ReceivedEvent](), connected: false, ended: false, failure: String?.none))
 
     init(port: Int, path: String) {
         let state = state
@@ -139,13 +138,13 @@ final class TaskStreamReader: Sendable {
     }
 
     /// Waits until `predicate` holds for the events read so far.
-    func waitFor(_ predicate: @escaping @Sendable ([ServerSentEvent]) -> Bool) async -> Bool {
+    func waitFor(_ predicate: @escaping @Sendable ([ReceivedEvent]) -> Bool) async -> Bool {
         let state = state
         return await offThread { state.withLock(waitingUntil: { predicate($0.events) || $0.ended }, deadline: .now.advanced(by: .seconds(30))) { state, _ in predicate(state.events) } }
     }
 
     /// Waits for the end of the response and returns every event (nil if it did not end).
-    func waitForEnd() async -> [ServerSentEvent]? {
+    func waitForEnd() async -> [ReceivedEvent]? {
         let state = state
         return await offThread { state.withLock(waitingUntil: { $0.ended }, deadline: .now.advanced(by: .seconds(30))) { state, ended in ended ? state.events : nil } }
     }
@@ -153,7 +152,7 @@ final class TaskStreamReader: Sendable {
     var failure: String? { state.withLock { $0.failure } }
 }
 
-extension ServerSentEvent {
+extension ReceivedEvent {
     /// The `data:` as a JSON object.
     var json: [String: Any] {
         (data.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }) ?? [:]

@@ -121,7 +121,7 @@ public final class LoopbackConnection: @unchecked Sendable {
     /// response (reading its head first, which must say 200); nil at the end of the
     /// response or the stream.
     /// O(bytes read) overall.
-    public func readEvent() throws -> ServerSentEvent? {
+    public func readEvent() throws -> ReceivedEvent? {
         if !sawHead {
             let head = try readHead()
             guard head.status == 200 else { throw Failure(description: "the stream answered \(head.status)") }
@@ -132,7 +132,7 @@ public final class LoopbackConnection: @unchecked Sendable {
                 let frame = String(decoding: body[..<end], as: UTF8.self)
                 body.removeFirst(end + 2)
                 bodyScan = 0
-                return ServerSentEvent(frame: frame)
+                return ReceivedEvent(frame: frame)
             }
             if bodyEnded { return nil }
             guard try fill() else { return nil }
@@ -217,8 +217,8 @@ public struct LoopbackResponse: Sendable {
     public var text: String { String(decoding: body, as: UTF8.self) }
 }
 
-/// One Server-Sent Events frame.
-public struct ServerSentEvent: Sendable, Equatable {
+/// One Server-Sent Events frame as a test client receives it.
+public struct ReceivedEvent: Sendable, Equatable {
     /// `id:`, `event:` and the `data:` lines joined; comment lines (`:`) in `comments`.
     public var id: String?, event: String?, data: String?, comments: [String] = []
 

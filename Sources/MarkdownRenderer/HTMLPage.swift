@@ -1,5 +1,3 @@
-import MarkdownRenderer
-
 /// A standalone HTML page around a rendered fragment, with readable default CSS (light
 /// and dark, following the system): what `mdpreview render --page` writes, and the
 /// style of the live preview page.
@@ -52,6 +50,16 @@ public enum HTMLPage {
         }
         let trimmed = text.trimmingWhitespace()
         return trimmed.isEmpty ? nil : unescape(trimmed)
+    }
+
+    /// highlight.js's light style, then its dark one for a dark system, with the code
+    /// background left to the page: one style sheet from the styles in `folder` (read by
+    /// `read`, which gives nil for a missing file), or nil when a style is missing.
+    public static func highlightStyleSheet(folder: String, read: (_ path: String) -> [UInt8]?) -> String? {
+        guard let light = read(folder + "/atom-one-light.css"), let dark = read(folder + "/atom-one-dark.css") else { return nil }
+        return String(decoding: light, as: UTF8.self)
+            + "\n@media (prefers-color-scheme: dark) {\n" + String(decoding: dark, as: UTF8.self) + "\n}\n"
+            + ".hljs { background: transparent; padding: 0; }\n"
     }
 
     /// Escapes text for an HTML text or attribute context.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PreviewServer
 import Primitives
 import ServiceLifecycle
 import TaskService

@@ -1,3 +1,5 @@
+import PreviewServer
+
 /// The page's task panel: the running and queued tasks (and those that ended in the last
 /// 30 s), each with its destination, state, a progress bar, its message, its error or
 /// (for a completed export) what it wrote, and a Cancel button that sends
@@ -7,6 +9,9 @@
 /// and while the page is hidden. `window.previewTasks` exposes what it
 /// shows, for tests.
 enum TaskPanel {
+    /// The panel as a part of the page.
+    static let part = PagePart(element: element, style: style, script: source)
+
     /// The panel's (empty, hidden) element.
     static let element = "<aside id=\"tasks\" hidden aria-label=\"Tasks\" aria-live=\"polite\"></aside>"
 
