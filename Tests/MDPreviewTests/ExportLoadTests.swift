@@ -102,27 +102,6 @@ struct ExportLoadTests {
         #expect(folder.entries(of: "root").filter { $0.hasPrefix(".") }.isEmpty, "no temporary folder left")
     }
 
-    /// Runs `count` exports of `docs`, ten at a time into ten folders, each followed to its end.
-    private func runExports(_ count: Int, on server: Server) async throws {
-        for _ in 0 ..< count / 10 {
-            var connections: [LoopbackConnection] = []
-            for index in 0 ..< 10 { connections.append(try server.follow(try await server.export("docs", into: "site\(index)"))) }
-            let followed = await Self.readAll(connections)
-            #expect(followed.allSatisfy { $0.last == "task_completed" })
-        }
-    }
-
-    @Test("300 finished exports: the server keeps the newest 256, so finished tasks cannot grow its memory without bound")
-    func finishedTasksAreBounded() async throws {
-        let folder = try TemporaryFolder()
-        try MarkdownTree.write(5, into: folder, under: "root/docs")
-        let server = try await Server(root: folder.path + "/root")
-        try await runExports(300, on: server)
-        let list = try await LoopbackHTTP.get(port: server.port, "/api/tasks?token=\(server.token)")
-        let listed = (try JSONSerialization.jsonObject(with: Data(list.body)) as? [String: Any])?["tasks"] as? [Any]
-        #expect(listed?.count == 256, "at most 256 finished tasks are kept")
-    }
-
     @Test("serve stopped by SIGTERM during an export: exit 0, the export's temporary folder removed, its worker gone, the destination untouched")
     func terminatedDuringExport() async throws {
         let folder = try TemporaryFolder()

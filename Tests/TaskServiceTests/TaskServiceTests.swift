@@ -87,6 +87,26 @@ struct TaskServiceTests {
         service.shutdown()
     }
 
+    @Test("finished tasks are kept up to the limit, the oldest forgotten first (finished tasks cannot grow memory without bound); a running one is never dropped")
+    func finishedTasksAreBounded() async throws {
+        let service = TaskService(configuration: .init(concurrentTasks: 1, timeToLive: .seconds(600), finishedLimit: 3, tickInterval: nil), clock: ManualClock())
+        let open = Gate()
+        open.open()
+        var finished: [String] = []
+        for _ in 0 ..< 5 {
+            finished.append(try service.submit(GatedTask(gate: open)))
+            _ = await service.finalStatus(of: finished.last!)
+        }
+        let held = Gate()
+        let running = try service.submit(GatedTask(gate: held))
+        #expect(held.waitForArrivals(1))
+        #expect(Set(service.tasks.map(\.id)) == Set(finished.suffix(3) + [running]))
+        held.open()
+        _ = await service.finalStatus(of: running)
+        #expect(Set(service.tasks.map(\.id)) == Set(finished.suffix(2) + [running]), "the running task, once finished, pushes out the oldest")
+        service.shutdown()
+    }
+
     @Test("the default timeout is 180 s")
     func defaultTimeout() {
         #expect(TaskServiceConfiguration().defaultTimeout == .seconds(180))
