@@ -217,6 +217,7 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "DequeModule", package: "swift-collections")],
+            exclude: ["Page"],   // the page's .js files, embedded by `./dev page-scripts`
             swiftSettings: strict
         ),
         // MARK: PreviewTasks (issue 23): the task routes and panel, an addition to the server
@@ -225,6 +226,7 @@ let package = Package(
             dependencies: ["PreviewServer", "TaskService", "SiteExport", "Primitives",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            exclude: ["Page"],   // the panel's .js file, embedded by `./dev page-scripts`
             swiftSettings: strict
         ),
         .executableTarget(

@@ -22,8 +22,9 @@ enum PreviewPage {
             <main class="markdown-body" id="preview" data-document="\(HTMLPage.escape(documentID ?? ""))"></main>
             <div id="preview-status" data-kind="waiting" role="status" aria-live="polite">connecting…</div>
             \(parts.map { $0.element + "\n" }.joined())<script nonce="\(nonce)">
-            \(PageScript.source)
-            </script>
+            \(PageScript.patch)</script>
+            <script nonce="\(nonce)">
+            \(PageScript.page)</script>
             \(parts.map { "<script nonce=\"\(nonce)\">\n\($0.script)\n</script>\n" }.joined())
             """
         )
