@@ -14,7 +14,7 @@ let package = Package(
         .library(name: "MarkdownRenderer", targets: ["MarkdownRenderer"]),
         .executable(name: "mdpreview", targets: ["mdpreview"]),
         .executable(name: "render-throughput", targets: ["RenderThroughput"]),
-        .library(name: "WorkerPool", targets: ["WorkerPool"]),
+        .library(name: "ThreadPool", targets: ["ThreadPool"]),
         .library(name: "DocumentModel", targets: ["DocumentModel"]),
         .library(name: "AdaptiveDebouncer", targets: ["AdaptiveDebouncer"]),
         .executable(name: "pool-bench", targets: ["PoolBench"]),
@@ -100,9 +100,9 @@ let package = Package(
         // MARK: Primitives: the one lock type and the one instant type
         .target(name: "Primitives", dependencies: [], swiftSettings: strict),
 
-        // MARK: WorkerPool (issue 3)
+        // MARK: ThreadPool (issue 3)
         .target(
-            name: "WorkerPool",
+            name: "ThreadPool",
             dependencies: [
                 "Primitives",
                 .product(name: "HeapModule", package: "swift-collections"),
@@ -112,13 +112,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "WorkerPoolTests",
-            dependencies: ["WorkerPool", "EditTraces", "TestSupport"],
+            name: "ThreadPoolTests",
+            dependencies: ["ThreadPool", "EditTraces", "TestSupport"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "PoolBench",
-            dependencies: ["WorkerPool", "Primitives",
+            dependencies: ["ThreadPool", "Primitives",
                            .product(name: "Histogram", package: "hdrhistogram-swift"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/PoolBench",
@@ -156,20 +156,20 @@ let package = Package(
         .target(name: "Saving", dependencies: ["Primitives"], swiftSettings: strict),
         .target(
             name: "PreviewEngine",
-            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "WorkerPool", "Primitives", "RenderWorkers", "IncrementalRender", "Saving",
+            dependencies: ["MarkdownRenderer", "DocumentModel", "AdaptiveDebouncer", "ThreadPool", "Primitives", "RenderWorkers", "IncrementalRender", "Saving",
                            .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PreviewEngineTests",
-            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "WorkerPool", "EditTraces", "Primitives", "RenderWorkers", "IncrementalRender", "Saving", "TestSupport"],
+            dependencies: ["PreviewEngine", "AdaptiveDebouncer", "DocumentModel", "MarkdownRenderer", "ThreadPool", "EditTraces", "Primitives", "RenderWorkers", "IncrementalRender", "Saving", "TestSupport"],
             swiftSettings: strict
         ),
 
         // MARK: replay benchmark (issue 6)
         .executableTarget(
             name: "Replay",
-            dependencies: ["PreviewEngine", "EditTraces", "DocumentModel", "MarkdownRenderer", "WorkerPool", "Primitives", "RenderWorkers", "IncrementalRender",
+            dependencies: ["PreviewEngine", "EditTraces", "DocumentModel", "MarkdownRenderer", "ThreadPool", "Primitives", "RenderWorkers", "IncrementalRender",
                            .product(name: "Histogram", package: "hdrhistogram-swift"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/Replay",
@@ -238,16 +238,16 @@ let package = Package(
         .testTarget(
             name: "PreviewServerTests",
             dependencies: ["PreviewServer", "PreviewTasks", "PreviewStdio", "PreviewEngine", "PreviewProtocol", "IncrementalRender", "MarkdownRenderer", "TestSupport",
-                           "TaskService", "SiteExport", "WorkerPool", "Primitives"],
+                           "TaskService", "SiteExport", "ThreadPool", "Primitives"],
             swiftSettings: strict
         ),
 
         // MARK: PreviewProtocol (issue 5)
         // MARK: TaskService (issue 14)
-        .target(name: "TaskService", dependencies: ["WorkerPool", "Primitives"], swiftSettings: strict),
-        .testTarget(name: "TaskServiceTests", dependencies: ["TaskService", "WorkerPool", "Primitives", "TestSupport"], swiftSettings: strict),
+        .target(name: "TaskService", dependencies: ["ThreadPool", "Primitives"], swiftSettings: strict),
+        .testTarget(name: "TaskServiceTests", dependencies: ["TaskService", "ThreadPool", "Primitives", "TestSupport"], swiftSettings: strict),
         .target(name: "SiteExport", dependencies: ["TaskService", "MarkdownRenderer", "RenderWorkers", "CProcessControl"], swiftSettings: strict),
-        .testTarget(name: "SiteExportTests", dependencies: ["SiteExport", "TaskService", "MarkdownRenderer", "RenderWorkers", "TestSupport", "WorkerPool", "Primitives"], swiftSettings: strict),
+        .testTarget(name: "SiteExportTests", dependencies: ["SiteExport", "TaskService", "MarkdownRenderer", "RenderWorkers", "TestSupport", "ThreadPool", "Primitives"], swiftSettings: strict),
 
         .target(name: "PreviewProtocol", dependencies: ["DocumentModel", "MarkdownRenderer", "StrictJSON", "IncrementalRender"], swiftSettings: strict),
         // The strict JSON reader the protocol and the trace reader share.

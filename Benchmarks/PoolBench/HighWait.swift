@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import Primitives
 import Synchronization
-import WorkerPool
+import ThreadPool
 
 /// The load both sides run: background tasks that resubmit themselves until stopped,
 /// and renders submitted at a fixed interval.
@@ -19,7 +19,7 @@ struct Load: Sendable {
 struct HighWait: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "high-wait",
-        abstract: "A HIGH render's wait from submit to start (and to end) while LOW and IDLE tasks keep every worker busy."
+        abstract: "A HIGH render's wait from submit to start (and to end) while LOW and IDLE tasks keep every thread busy."
     )
 
     @Option(help: "Renders per round.") var renders = 400
@@ -27,20 +27,20 @@ struct HighWait: ParsableCommand {
     @Option(help: "Milliseconds of CPU per render.") var renderMs = 1.0
     @Option(help: "Milliseconds of CPU per LOW task (an autosave).") var lowMs = 3.0
     @Option(help: "Milliseconds of CPU per IDLE task (a statistics pass).") var idleMs = 6.0
-    @Option(help: "LOW and IDLE tasks kept queued per worker.") var backlog = 2
+    @Option(help: "LOW and IDLE tasks kept queued per thread.") var backlog = 2
     @Option(help: "Rounds per side, alternating.") var rounds = 3
-    @Option(help: "Pool workers.") var workers = WorkerPool.defaultWorkerCount
+    @Option(help: "Pool threads.") var threads = ThreadPool.defaultThreadCount
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        guard renders > 0, intervalMs > 0, rounds > 0, workers > 0, backlog > 0 else {
+        guard renders > 0, intervalMs > 0, rounds > 0, threads > 0, backlog > 0 else {
             throw ValidationError("counts and intervals must be positive")
         }
     }
 
     func run() throws {
         let load = Load(renders: renders, interval: .milliseconds(intervalMs), render: .microseconds(Int(renderMs * 1000)),
-                        low: .microseconds(Int(lowMs * 1000)), idle: .microseconds(Int(idleMs * 1000)), backlog: backlog * workers)
+                        low: .microseconds(Int(lowMs * 1000)), idle: .microseconds(Int(idleMs * 1000)), backlog: backlog * threads)
         var pool = Waits()
         var dispatch = Waits()
         for round in 0..<rounds {
@@ -56,7 +56,7 @@ struct HighWait: ParsableCommand {
     }
 
     private func runPool(_ load: Load) throws -> Waits {
-        let pool = WorkerPool(configuration: .init(workerCount: workers))
+        let pool = ThreadPool(configuration: .init(threadCount: threads))
         defer { pool.shutdown(.cancelPending) }
         let stop = Atomic(false)
         @Sendable func background(_ priority: PoolPriority, _ duration: Duration) {
@@ -70,7 +70,7 @@ struct HighWait: ParsableCommand {
             background(.low, load.low)
             background(.idle, load.idle)
         }
-        spin(for: .milliseconds(50))   // every worker busy, a backlog queued
+        spin(for: .milliseconds(50))   // every thread busy, a backlog queued
         let waits = Locked(Waits())
         var handles: [TaskHandle<Void>] = []
         for _ in 0..<load.renders {
@@ -129,19 +129,19 @@ struct HighWait: ParsableCommand {
              "startP50Ms": waits.ms(waits.start, 50), "startP99Ms": waits.ms(waits.start, 99), "startMaxMs": Double(waits.start.max) / 1e6,
              "endP50Ms": waits.ms(waits.end, 50), "endP99Ms": waits.ms(waits.end, 99), "endMaxMs": Double(waits.end.max) / 1e6]
         }
-        let rows = [row("WorkerPool", pool), row("Dispatch QoS", dispatch)]
+        let rows = [row("ThreadPool", pool), row("Dispatch QoS", dispatch)]
         if json {
-            let object: [String: Any] = ["workers": workers, "rounds": rounds, "rendersPerRound": load.renders, "intervalMs": intervalMs,
-                                         "renderMs": renderMs, "lowMs": lowMs, "idleMs": idleMs, "backlogPerWorker": backlog, "sides": rows]
+            let object: [String: Any] = ["threads": threads, "rounds": rounds, "rendersPerRound": load.renders, "intervalMs": intervalMs,
+                                         "renderMs": renderMs, "lowMs": lowMs, "idleMs": idleMs, "backlogPerThread": backlog, "sides": rows]
             let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
         }
         print("pool-bench high-wait: \(rounds) rounds × \(load.renders) HIGH renders of \(renderMs) ms every \(intervalMs) ms, "
-            + "while LOW (\(lowMs) ms) and IDLE (\(idleMs) ms) tasks keep \(workers) workers busy (\(backlog) of each queued per worker)")
+            + "while LOW (\(lowMs) ms) and IDLE (\(idleMs) ms) tasks keep \(threads) threads busy (\(backlog) of each queued per thread)")
         print("")
         print("side            renders  coalesced   start p50   start p99   start max    end p50    end p99")
-        for (name, waits) in [("WorkerPool", pool), ("Dispatch QoS", dispatch)] {
+        for (name, waits) in [("ThreadPool", pool), ("Dispatch QoS", dispatch)] {
             print(String(format: "%-14@ %8d %10d %9.3f ms %9.3f ms %9.3f ms %8.3f ms %8.3f ms",
                          name as NSString, waits.renders, waits.coalesced, waits.ms(waits.start, 50), waits.ms(waits.start, 99),
                          Double(waits.start.max) / 1e6, waits.ms(waits.end, 50), waits.ms(waits.end, 99)))

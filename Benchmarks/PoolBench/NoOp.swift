@@ -1,7 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import WorkerPool
+import ThreadPool
 
 struct NoOp: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,14 +11,14 @@ struct NoOp: ParsableCommand {
 
     @Option(help: "Tasks per round.") var tasks = 1_000_000
     @Option(help: "Rounds per side.") var rounds = 11
-    @Option(help: "Pool workers.") var workers = WorkerPool.defaultWorkerCount
+    @Option(help: "Pool threads.") var threads = ThreadPool.defaultThreadCount
 
     func validate() throws {
-        guard tasks > 0, rounds > 0, workers > 0 else { throw ValidationError("counts must be positive") }
+        guard tasks > 0, rounds > 0, threads > 0 else { throw ValidationError("counts must be positive") }
     }
 
     func run() throws {
-        let pool = WorkerPool(configuration: .init(workerCount: workers))
+        let pool = ThreadPool(configuration: .init(threadCount: threads))
         defer { pool.shutdown() }
         _ = try timePool(pool, tasks / 10)
         _ = timeDispatch(tasks / 10)
@@ -40,8 +40,8 @@ struct NoOp: ParsableCommand {
             ratios.append(dispatchSeconds / poolSeconds)
         }
         func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-        print(String(format: "pool-bench noop: %d tasks × %d rounds, %d workers: WorkerPool %.0f tasks/s, Dispatch %.0f tasks/s, median ratio (pool/Dispatch speed) %.2f×",
-                     tasks, rounds, workers, median(poolRates), median(dispatchRates), median(ratios)))
+        print(String(format: "pool-bench noop: %d tasks × %d rounds, %d threads: ThreadPool %.0f tasks/s, Dispatch %.0f tasks/s, median ratio (pool/Dispatch speed) %.2f×",
+                     tasks, rounds, threads, median(poolRates), median(dispatchRates), median(ratios)))
     }
 
     private func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -50,7 +50,7 @@ struct NoOp: ParsableCommand {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
-    private func timePool(_ pool: WorkerPool, _ count: Int) throws -> Double {
+    private func timePool(_ pool: ThreadPool, _ count: Int) throws -> Double {
         try seconds {
             for _ in 0..<count { try pool.submit { _ in } }
             pool.waitUntilIdle()

@@ -1,9 +1,9 @@
-// pool-bench: the WorkerPool against Dispatch on what the engine asks of it.
+// pool-bench: the ThreadPool against Dispatch on what the engine asks of it.
 //
 //   ./dev bench pool [high-wait] [--renders N] [--interval-ms I] ...   (the default)
 //   ./dev bench pool noop [--tasks N] [--rounds R]                     (for the record)
 //
-// high-wait: while LOW (autosave-like) and IDLE (statistics-like) tasks keep every worker
+// high-wait: while LOW (autosave-like) and IDLE (statistics-like) tasks keep every thread
 // busy, a HIGH render is submitted every I ms; the wait from its submit to its start and
 // from its submit to its end is recorded. The same load runs on Dispatch's global queues
 // with the matching QoS (utility, background, userInitiated), in the same process,
@@ -19,13 +19,13 @@ import Foundation
 import Histogram
 import Primitives
 import Synchronization
-import WorkerPool
+import ThreadPool
 
 @main
 struct PoolBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pool-bench",
-        abstract: "WorkerPool against Dispatch: a HIGH render's wait under LOW and IDLE load; no-op throughput.",
+        abstract: "ThreadPool against Dispatch: a HIGH render's wait under LOW and IDLE load; no-op throughput.",
         subcommands: [HighWait.self, NoOp.self],
         defaultSubcommand: HighWait.self
     )

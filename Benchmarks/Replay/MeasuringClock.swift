@@ -12,10 +12,10 @@ import Darwin
 
 /// What a render is charged in virtual time.
 enum RenderCharge: String, Sendable, Codable {
-    /// Its wall-clock duration on the worker thread (what `ManualEngineClock` charges with
+    /// Its wall-clock duration on the pool thread (what `ManualEngineClock` charges with
     /// `renderDuration == nil`): real, but inflated when the machine is busy.
     case wall
-    /// The worker thread's CPU time during the render (CLOCK_THREAD_CPUTIME_ID): what the
+    /// The pool thread's CPU time during the render (CLOCK_THREAD_CPUTIME_ID): what the
     /// render costs on a core of its own; preemption by other processes is not charged.
     case cpu
 }

@@ -9,7 +9,7 @@ import MarkdownRenderer
 import IncrementalRender
 import PreviewEngine
 import Primitives
-import WorkerPool
+import ThreadPool
 
 /// The render policies compared, by their names in the output.
 enum PolicyName: String, CaseIterable, Sendable, Codable {
@@ -140,7 +140,7 @@ struct RunResult: Codable, Sendable {
 }
 
 struct RunSettings: Sendable {
-    var workers: Int
+    var threads: Int
     /// Whether renders re-parse windows (the default) or the whole text.
     var incremental: Bool
     /// Whether every delivered version is checked against the full render.
@@ -163,7 +163,7 @@ let documentID: DocumentID = "trace.md"
 func replay(_ plan: ReplayPlan, policy: PolicyName, clock mode: ClockMode, settings: RunSettings, progress: ProgressBar) -> RunResult {
     if settings.resetsPeakRSS { _ = ProcessMemory.resetPeak() }
     let wallStart = ContinuousClock.now
-    let pool = WorkerPool(configuration: .init(workerCount: settings.workers, concurrencyLimits: ["autosave": 1]))
+    let pool = ThreadPool(configuration: .init(threadCount: settings.threads, concurrencyLimits: ["autosave": 1]))
     let manualClock: ManualEngineClock? = mode == .virtual ? ManualEngineClock() : nil
     let engineClock = MeasuringClock(base: manualClock ?? SystemEngineClock(), charge: settings.charge)
     let engine = PreviewEngine(

@@ -68,11 +68,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Replay only the first N transactions of the window, or all. Default: all, or 3000 with --pad.", valueName: "N|all"))
     var edits: String?
 
-    @Option(help: ArgumentHelp("What a render costs in virtual time: wall (its measured wall-clock duration, as ManualEngineClock charges) or cpu (the worker thread's CPU time, robust on a busy machine).", valueName: "wall|cpu"))
+    @Option(help: ArgumentHelp("What a render costs in virtual time: wall (its measured wall-clock duration, as ManualEngineClock charges) or cpu (the pool thread's CPU time, robust on a busy machine).", valueName: "wall|cpu"))
     var renderTime: String = "wall"
 
-    @Option(help: "Worker threads of the engine's pool (renders of one document never overlap).")
-    var workers: Int = 1
+    @Option(help: "Threads of the engine's pool, and render worker processes with --renderer workers (renders of one document never overlap).")
+    var threads: Int = 1
 
     @Option(help: ArgumentHelp("Where documents are parsed: workers (render worker processes with limits, as the engine and mdpreview do by default; needs the mdpreview executable beside replay or PREVIEWENGINE_RENDER_WORKER) or in-process (MarkdownRenderer under its lock).", valueName: "workers|in-process"))
     var renderer: String = "workers"
@@ -115,12 +115,12 @@ struct RunCommand: ParsableCommand {
 
     private func execute() throws {
         guard let clockMode = ClockMode(rawValue: clock) else { throw ReplayError.usage("--clock must be virtual or real") }
-        guard maxGap > 0, cadenceMs > 0, workers > 0, from >= 0 else {
-            throw ReplayError.usage("--max-gap, --cadence-ms and --workers must be positive, --from not negative")
+        guard maxGap > 0, cadenceMs > 0, threads > 0, from >= 0 else {
+            throw ReplayError.usage("--max-gap, --cadence-ms and --threads must be positive, --from not negative")
         }
         let policies = try PolicyName.parse(policy)
         guard let charge = RenderCharge(rawValue: renderTime) else { throw ReplayError.usage("--render-time must be wall or cpu") }
-        let isolation = try RendererChoice.isolation(named: renderer, workers: workers, charge: charge)
+        let isolation = try RendererChoice.isolation(named: renderer, workers: threads, charge: charge)
         guard rendering == "incremental" || rendering == "full" else { throw ReplayError.usage("--rendering must be incremental or full") }
         let profiles = try profile.split(separator: ",").map { name throws(ReplayError) -> RenderProfile in
             guard let profile = RenderProfile(rawValue: String(name)) else { throw ReplayError.usage("--profile must be cmark, github or cmark,github") }
@@ -166,7 +166,7 @@ struct RunCommand: ParsableCommand {
         } else {
             let peakResets = !child && ProcessMemory.resetPeak()
             let settings = RunSettings(
-                workers: workers, incremental: rendering == "incremental", verify: verifyEveryEdit, charge: charge, isolation: isolation, renderer: renderer,
+                threads: threads, incremental: rendering == "incremental", verify: verifyEveryEdit, charge: charge, isolation: isolation, renderer: renderer,
                 options: RenderOptions(profile: profiles[0]),
                 rssScope: child ? "fresh process for this run (includes reading the trace)"
                     : peakResets ? "this process, peak reset before the run (trace already in memory)"
@@ -291,7 +291,7 @@ struct RunCommand: ParsableCommand {
         var arguments = [
             "run", source.argument, "--child", "--policy", policy.rawValue, "--clock", clock.rawValue,
             "--from", String(from), "--max-gap", String(maxGap), "--cadence-ms", String(cadenceMs),
-            "--workers", String(workers), "--render-time", renderTime, "--renderer", renderer, "--profile", profile,
+            "--threads", String(threads), "--render-time", renderTime, "--renderer", renderer, "--profile", profile,
             "--duration", durationSeconds.map { String($0) } ?? "all",
             "--edits", limit.map(String.init) ?? "all",
         ]

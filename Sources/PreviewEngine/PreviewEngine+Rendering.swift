@@ -2,7 +2,7 @@ import MarkdownRenderer
 import DocumentModel
 import IncrementalRender
 import RenderWorkers
-import WorkerPool
+import ThreadPool
 
 extension PreviewEngine {
     /// Does what the document's render plan decided. Called with the lock held.
@@ -47,7 +47,7 @@ extension PreviewEngine {
         state.sessions[id] = session
     }
 
-    /// The body of a render task, on a worker thread: it takes the document's blocks out
+    /// The body of a render task, on a pool thread: it takes the document's blocks out
     /// of the session, brings them to the current text (re-parsing only what changed when
     /// that is exact), and puts them back.
     private func runRender(for id: DocumentID, generation: UInt64, context: TaskContext) {

@@ -1,5 +1,5 @@
 import DocumentModel
-import WorkerPool
+import ThreadPool
 import Saving
 
 extension PreviewEngine {

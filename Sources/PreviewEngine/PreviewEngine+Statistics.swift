@@ -1,5 +1,5 @@
 import DocumentModel
-import WorkerPool
+import ThreadPool
 
 extension PreviewEngine {
     /// Documents at least this large report the progress of autosaves as events.

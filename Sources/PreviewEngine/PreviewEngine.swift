@@ -3,7 +3,7 @@ public import DocumentModel
 public import MarkdownRenderer
 import Primitives
 import Synchronization
-package import WorkerPool
+package import ThreadPool
 package import RenderWorkers
 package import IncrementalRender
 package import Saving
@@ -81,7 +81,7 @@ public final class PreviewEngine: Sendable {
     package let configuration: Configuration
     /// The engine's time source.
     package let clock: any EngineClock
-    let pool: WorkerPool
+    let pool: ThreadPool
     let ownsPool: Bool
     let autosaver: Autosaver
     /// Where renders run; its workers end with the engine's shutdown (or its release).
@@ -94,7 +94,7 @@ public final class PreviewEngine: Sendable {
     /// A shared pool must allow at most one task of the concurrency class `autosave` at
     /// a time if autosaves are to be strictly one at a time; writes to one file are
     /// serialised by the engine whatever the pool allows.
-    package init(configuration: Configuration, clock: any EngineClock, pool: WorkerPool? = nil) {
+    package init(configuration: Configuration, clock: any EngineClock, pool: ThreadPool? = nil) {
         self.configuration = configuration
         self.clock = clock
         autosaver = Autosaver(writer: configuration.autosaveWriter)
@@ -105,7 +105,7 @@ public final class PreviewEngine: Sendable {
             self.pool = pool
             ownsPool = false
         } else {
-            self.pool = WorkerPool(configuration: .init(
+            self.pool = ThreadPool(configuration: .init(
                 concurrencyLimits: [Self.autosaveClass: 1],
                 clock: clock
             ))

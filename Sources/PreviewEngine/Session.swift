@@ -3,7 +3,7 @@ import IncrementalRender
 import MarkdownRenderer
 import Primitives
 import RenderWorkers
-import WorkerPool
+import ThreadPool
 import Saving
 
 /// How many renders a document asked for and what became of them.

@@ -1,7 +1,7 @@
 /// A job that runs for seconds to minutes on a ``TaskService``: exporting a folder to a
 /// static site, re-rendering a documentation tree.
 ///
-/// ``execute(progress:)`` runs once, synchronously, on a worker thread of the service's
+/// ``execute(progress:)`` runs once, synchronously, on a thread of the service's
 /// pool at `normal` priority. It reports progress through the handle, polls
 /// ``TaskProgressHandle/isCancelled`` (cancellation and timeouts are cooperative), and
 /// makes its work visible in one step through ``TaskProgressHandle/commit(_:)``, so that

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 package import Primitives
-import WorkerPool
+import ThreadPool
 
 /// Runs ``LongTask``s on a pool of its own at `normal` priority and keeps their state
 /// in memory: status, progress, events for subscribers, cancellation, timeouts,
@@ -12,7 +12,7 @@ import WorkerPool
 public final class TaskService: Sendable {
     /// The service's settings.
     public let configuration: TaskServiceConfiguration
-    private let pool: WorkerPool
+    private let pool: ThreadPool
     private let clock: any PreviewClock
     private let state = Locked(ServiceState())
     /// The armed tick timer, on the service's clock; `isStarted` from the first task on,
@@ -42,9 +42,9 @@ public final class TaskService: Sendable {
         self.configuration = configuration
         // Timeouts are the service's (cooperative, see `tick`): no pool watchdog. The
         // threads start with the first task: a server that never runs one has none.
-        var poolConfiguration = WorkerPool.Configuration(workerCount: configuration.concurrentTasks, clock: clock)
+        var poolConfiguration = ThreadPool.Configuration(threadCount: configuration.concurrentTasks, clock: clock)
         poolConfiguration.startsPaused = true
-        pool = WorkerPool(configuration: poolConfiguration)
+        pool = ThreadPool(configuration: poolConfiguration)
         self.clock = poolConfiguration.clock
     }
 

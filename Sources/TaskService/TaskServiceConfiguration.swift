@@ -1,6 +1,6 @@
 /// How a ``TaskService`` runs tasks and how long it remembers them.
 public struct TaskServiceConfiguration: Sendable {
-    /// How many tasks run at once (the worker threads of the service's pool).
+    /// How many tasks run at once (the threads of the service's pool).
     public var concurrentTasks: Int
     /// The longest a task may run unless it is submitted with its own timeout.
     public var defaultTimeout: Duration

@@ -7,7 +7,7 @@ import Primitives
 import RenderWorkers
 import TestSupport
 import Testing
-import WorkerPool
+import ThreadPool
 
 /// One pathological document among five in one engine on render workers: it gets
 /// `renderFailed` (the memory cap, then its deadline) and `previewPaused`, while the other
@@ -28,7 +28,7 @@ struct BadDocumentIsolationTests {
         )
         configuration.renderWorkers = workers.pool
         // Three threads, whatever the machine: one the stuck render holds, others for the rest.
-        let threads = WorkerPool(configuration: .init(workerCount: 3, concurrencyLimits: [PreviewEngine.autosaveClass: 1]))
+        let threads = ThreadPool(configuration: .init(threadCount: 3, concurrencyLimits: [PreviewEngine.autosaveClass: 1]))
         defer { threads.shutdown() }
         let engine = PreviewEngine(configuration: configuration, clock: SystemEngineClock(), pool: threads)
         let log = EventLog()

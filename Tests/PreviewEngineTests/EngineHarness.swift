@@ -6,7 +6,7 @@ import Foundation
 import MarkdownRenderer
 import RenderWorkers
 @testable import PreviewEngine
-import WorkerPool
+import ThreadPool
 import Saving
 
 /// Records every event an engine delivers, in delivery order.
@@ -61,7 +61,7 @@ final class EngineHarness: Sendable {
     ) {
         clock = ManualEngineClock(start: MonotonicInstant(nanoseconds: 1_000_000_000))
         clock.renderDuration = renderCost
-        let pool = WorkerPool(configuration: .init(workerCount: workers, concurrencyLimits: ["autosave": 1]))
+        let pool = ThreadPool(configuration: .init(threadCount: workers, concurrencyLimits: ["autosave": 1]))
         var configuration = PreviewEngine.Configuration(policy: policy ?? .adaptive(debouncer), autosaveDelay: autosaveDelay, statisticsDelay: statistics ? .milliseconds(300) : nil)
         configuration.autosaveWriter = writer
         configuration.isolation = isolation

@@ -5,7 +5,7 @@ import DocumentModel
 import IncrementalRender
 import MarkdownRenderer
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("engine: a subscriber that stops reading")
 struct SlowConsumerTests {
@@ -13,7 +13,7 @@ struct SlowConsumerTests {
     func blockedHandlerKeepsOnlyTheNewest() throws {
         let clock = ManualEngineClock()
         clock.renderDuration = .milliseconds(1)
-        let pool = WorkerPool(configuration: .init(workerCount: 2))
+        let pool = ThreadPool(configuration: .init(threadCount: 2))
         defer { pool.shutdown(.cancelPending) }
         let engine = PreviewEngine(
             configuration: .init(policy: .everyKeystroke, autosaveDelay: .seconds(3600), statisticsDelay: nil),

@@ -7,7 +7,7 @@ import SiteExport
 import TaskService
 import Testing
 import TestSupport
-import WorkerPool
+import ThreadPool
 
 /// A preview server whose exports may use `root/` of a temporary folder, on a task
 /// service with a manual clock and no automatic ticks; its renders can be held at a

@@ -5,7 +5,7 @@ import Testing
 import SiteExport
 import TaskService
 import TestSupport
-import WorkerPool
+import ThreadPool
 
 @Suite("SiteExport")
 struct SiteExportTests {

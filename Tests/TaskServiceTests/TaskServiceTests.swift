@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TaskService
-import WorkerPool
+import ThreadPool
 import Primitives
 
 @Suite("TaskService")

@@ -1,5 +1,5 @@
 /// How urgent a task is. Every level has a fixed *deadline offset*
-/// (``WorkerPool/Configuration/deadlineOffsets``): a task is ordered by its virtual
+/// (``ThreadPool/Configuration/deadlineOffsets``): a task is ordered by its virtual
 /// deadline `submit time + offset[priority]`, earliest first, FIFO on ties. The offsets
 /// give the starvation bound: a queued task can only be overtaken by tasks submitted
 /// less than `offset[its priority] - offset[their priority]` after it.
@@ -78,7 +78,7 @@ public enum TaskState: Sendable, Hashable, CustomStringConvertible {
 
 /// Why a task ended ``TaskState/cancelled``.
 public enum CancellationReason: Sendable, Hashable {
-    /// ``TaskHandle/cancel()`` or ``WorkerPool/cancelAll()``.
+    /// ``TaskHandle/cancel()`` or ``ThreadPool/cancelAll()``.
     case requested
     /// The pool shut down with ``ShutdownMode/cancelPending`` while the task was queued.
     case shutdown
@@ -118,7 +118,7 @@ public enum TaskOutcome<Value: Sendable>: Sendable {
 
 /// Errors the pool itself reports.
 public enum PoolError: Error, Sendable, Hashable {
-    /// `submit` after ``WorkerPool/shutdown(_:)`` began.
+    /// `submit` after ``ThreadPool/shutdown(_:)`` began.
     case shutDown
     /// The task was cancelled (``TaskOutcome/get()``).
     case cancelled(CancellationReason)
@@ -138,7 +138,7 @@ public struct TaskProgress: Sendable, Hashable {
     }
 }
 
-/// What ``WorkerPool/shutdown(_:)`` does with queued work.
+/// What ``ThreadPool/shutdown(_:)`` does with queued work.
 public enum ShutdownMode: Sendable, Hashable {
     /// Run every queued task (including ones blocked by class limits), then stop.
     case drain

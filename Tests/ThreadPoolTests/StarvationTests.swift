@@ -1,6 +1,6 @@
 import Primitives
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("No starvation (virtual deadlines, manual clock)")
 struct StarvationTests {
@@ -12,7 +12,7 @@ struct StarvationTests {
     @Test("a LOW task is overtaken only by HIGH tasks submitted within the offset difference")
     func staticBound() throws {
         let clock = ManualClock()
-        let pool = WorkerPool(configuration: .deterministic(clock: clock, deadlineOffsets: Self.offsets))
+        let pool = ThreadPool(configuration: .deterministic(clock: clock, deadlineOffsets: Self.offsets))
         let order = Recorder<String>()
         try pool.submit(priority: .low) { _ in order.append("low") }
         for index in 0..<20 {
@@ -31,7 +31,7 @@ struct StarvationTests {
     /// not keep a queued task of `priority` from starting within its offset.
     func sustainedStream(starving priority: PoolPriority) throws -> (startedAt: UInt64, highRuns: Int) {
         let clock = ManualClock()
-        let pool = WorkerPool(configuration: .deterministic(clock: clock, deadlineOffsets: Self.offsets))
+        let pool = ThreadPool(configuration: .deterministic(clock: clock, deadlineOffsets: Self.offsets))
         let starvedStarted = Signals()
         let startedAt = Recorder<UInt64>()
         let highRuns = Counter()

@@ -1,11 +1,11 @@
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("Failure isolation")
 struct FailureTests {
     @Test("a throwing task is reported failed; other tasks and the pool are unaffected")
     func isolation() async throws {
-        let pool = WorkerPool(configuration: .deterministic(workers: 2, startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(threads: 2, startsPaused: false))
         let failing = try pool.submit { _ -> Int in throw Boom(code: 3) }
         let good = try (0..<20).map { index in try pool.submit { _ in index } }
         await #expect(throws: Boom(code: 3)) { try await failing.wait().get() }

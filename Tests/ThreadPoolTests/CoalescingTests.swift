@@ -1,12 +1,12 @@
 import Primitives
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("Coalescing by key")
 struct CoalescingTests {
     @Test("ten submissions with one key: one execution of the latest work")
     func latestWins() throws {
-        let pool = WorkerPool(configuration: .deterministic())
+        let pool = ThreadPool(configuration: .deterministic())
         let ran = Recorder<Int>()
         let handles = try (0..<10).map { index in
             try pool.submit(key: "document-1") { _ in ran.append(index) }
@@ -30,7 +30,7 @@ struct CoalescingTests {
 
     @Test("different keys do not coalesce")
     func distinctKeys() throws {
-        let pool = WorkerPool(configuration: .deterministic())
+        let pool = ThreadPool(configuration: .deterministic())
         let ran = Counter()
         for index in 0..<6 {
             try pool.submit(key: "doc-\(index % 3)") { _ in ran.add(1) }
@@ -45,7 +45,7 @@ struct CoalescingTests {
     @Test("the replacement keeps the earlier queue position")
     func keepsPosition() throws {
         let clock = ManualClock()
-        let pool = WorkerPool(configuration: .deterministic(clock: clock))
+        let pool = ThreadPool(configuration: .deterministic(clock: clock))
         let order = Recorder<String>()
         try pool.submit(key: "render") { _ in order.append("render v1") }
         clock.advance(by: .milliseconds(1))
@@ -59,7 +59,7 @@ struct CoalescingTests {
 
     @Test("a more urgent replacement takes its own, earlier position")
     func priorityUpgrade() throws {
-        let pool = WorkerPool(configuration: .deterministic())
+        let pool = ThreadPool(configuration: .deterministic())
         let order = Recorder<String>()
         try pool.submit(priority: .low, key: "k") { _ in order.append("k low") }
         try pool.submit(priority: .normal) { _ in order.append("normal") }
@@ -71,7 +71,7 @@ struct CoalescingTests {
 
     @Test("a finished task releases its key: later submissions run")
     func keyReleasedAfterFinish() throws {
-        let pool = WorkerPool(configuration: .deterministic(startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(startsPaused: false))
         let ran = Counter()
         for round in 1...3 {
             let handle = try pool.submit(key: "autosave") { _ in ran.add(1) }
@@ -85,7 +85,7 @@ struct CoalescingTests {
 
     @Test("failed and cancelled tasks release their key too")
     func keyReleasedAfterOtherEndings() throws {
-        let pool = WorkerPool(configuration: .deterministic(workers: 1, startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(threads: 1, startsPaused: false))
         let failing = try pool.submit(key: "k") { _ in throw Boom() }
         #expect(failing.wait(timeout: .seconds(20))?.state == .failed)
 
@@ -108,7 +108,7 @@ struct CoalescingTests {
 
     @Test("a running task does not absorb a new submission with its key")
     func runningKeepsRunning() throws {
-        let pool = WorkerPool(configuration: .deterministic(workers: 1, startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(threads: 1, startsPaused: false))
         let gate = Gate()
         let started = Signals()
         let ran = Recorder<String>()

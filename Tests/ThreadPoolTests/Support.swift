@@ -1,6 +1,6 @@
 import Primitives
 import Foundation
-import WorkerPool
+import ThreadPool
 
 /// A gate tasks block on until the test opens it. `wait` has a generous timeout as a
 /// safety net against hangs (it is never what a test relies on to make progress).
@@ -112,17 +112,17 @@ struct Boom: Error, Equatable {
     var code = 1
 }
 
-extension WorkerPool.Configuration {
+extension ThreadPool.Configuration {
     /// A deterministic configuration: manual clock, paused.
     static func deterministic(
-        workers: Int = 1,
+        threads: Int = 1,
         clock: ManualClock = ManualClock(),
-        deadlineOffsets: [PoolPriority: Duration] = WorkerPool.Configuration.defaultDeadlineOffsets,
+        deadlineOffsets: [PoolPriority: Duration] = ThreadPool.Configuration.defaultDeadlineOffsets,
         concurrencyLimits: [String: Int] = [:],
         startsPaused: Bool = true
-    ) -> WorkerPool.Configuration {
-        var configuration = WorkerPool.Configuration(
-            workerCount: workers, deadlineOffsets: deadlineOffsets, concurrencyLimits: concurrencyLimits, clock: clock)
+    ) -> ThreadPool.Configuration {
+        var configuration = ThreadPool.Configuration(
+            threadCount: threads, deadlineOffsets: deadlineOffsets, concurrencyLimits: concurrencyLimits, clock: clock)
         configuration.startsPaused = startsPaused
         return configuration
     }

@@ -1,12 +1,12 @@
 import Foundation
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("Shutdown")
 struct ShutdownTests {
     @Test("drain runs everything queued, then stops")
     func drain() throws {
-        let pool = WorkerPool(configuration: .deterministic(workers: 2))
+        let pool = ThreadPool(configuration: .deterministic(threads: 2))
         let ran = Counter()
         let handles = try (0..<50).map { _ in try pool.submit { _ in ran.add(1) } }
         pool.shutdown(.drain) // starts the paused pool to drain it
@@ -18,7 +18,7 @@ struct ShutdownTests {
 
     @Test("cancelPending cancels queued work; running tasks finish and deliver")
     func cancelPending() throws {
-        let pool = WorkerPool(configuration: .deterministic(workers: 1, startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(threads: 1, startsPaused: false))
         let started = Signals()
         let gate = Gate()
         let running = try pool.submit { _ in
@@ -46,7 +46,7 @@ struct ShutdownTests {
 
     @Test("submit after shutdown fails clearly")
     func submitAfterShutdown() throws {
-        let pool = WorkerPool(configuration: .deterministic())
+        let pool = ThreadPool(configuration: .deterministic())
         pool.shutdown()
         #expect(throws: PoolError.shutDown) { try pool.submit { _ in } }
         #expect(throws: PoolError.shutDown) { try pool.submit(key: "k") { _ in } }
@@ -58,20 +58,20 @@ struct ShutdownTests {
     func deinitShutsDown() throws {
         var handles: [TaskHandle<Void>] = []
         do {
-            let pool = WorkerPool(configuration: .deterministic(workers: 2))
+            let pool = ThreadPool(configuration: .deterministic(threads: 2))
             handles = try (0..<5).map { _ in try pool.submit { _ in } }
         }
         #expect(handles.allSatisfy { $0.cancellationReason == .shutdown })
     }
 
     @Test("a pool dropped by one of its own tasks shuts down without deadlocking")
-    func deinitOnWorker() throws {
+    func deinitOnPoolThread() throws {
         let finished = Signals()
         let submitted = Gate()
-        let holder = PoolHolder(WorkerPool(configuration: .deterministic(workers: 1, startsPaused: false)))
+        let holder = PoolHolder(ThreadPool(configuration: .deterministic(threads: 1, startsPaused: false)))
         let handle = try submit(to: holder) { _ in
             submitted.wait()
-            holder.pool = nil // the last reference goes away on the worker
+            holder.pool = nil // the last reference goes away on the thread
             finished.signal()
         }
         submitted.open()
@@ -81,7 +81,7 @@ struct ShutdownTests {
 
     @Test("concurrent shutdowns all return after the threads are joined")
     func concurrentShutdowns() throws {
-        let pool = WorkerPool(configuration: .deterministic(workers: 2, startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(threads: 2, startsPaused: false))
         let gate = Gate()
         let started = Signals()
         try pool.submit { _ in
@@ -111,11 +111,11 @@ private func submit(to holder: PoolHolder, _ work: @escaping @Sendable (TaskCont
 /// Lets a task drop the last reference to its own pool.
 final class PoolHolder: @unchecked Sendable {
     private let lock = NSLock()
-    private var stored: WorkerPool?
+    private var stored: ThreadPool?
 
-    init(_ pool: WorkerPool) { stored = pool }
+    init(_ pool: ThreadPool) { stored = pool }
 
-    var pool: WorkerPool? {
+    var pool: ThreadPool? {
         get { lock.lock(); defer { lock.unlock() }; return stored }
         set {
             lock.lock()

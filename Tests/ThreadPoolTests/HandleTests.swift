@@ -1,11 +1,11 @@
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("Task handles")
 struct HandleTests {
     @Test("ids are unique and increase in submission order")
     func identifiers() throws {
-        let pool = WorkerPool(configuration: .deterministic())
+        let pool = ThreadPool(configuration: .deterministic())
         let handles = try (0..<10).map { _ in try pool.submit { _ in } }
         #expect(Set(handles.map(\.id)).count == 10)
         #expect(handles.map(\.id) == handles.map(\.id).sorted())
@@ -14,7 +14,7 @@ struct HandleTests {
 
     @Test("state goes pending → running → finished; the value is delivered")
     func lifecycle() async throws {
-        let pool = WorkerPool(configuration: .deterministic(startsPaused: true))
+        let pool = ThreadPool(configuration: .deterministic(startsPaused: true))
         let gate = Gate()
         let started = Signals()
         let handle = try pool.submit(priority: .high, key: "k") { context in
@@ -40,7 +40,7 @@ struct HandleTests {
 
     @Test("blocking wait returns the outcome once it is known")
     func blockingWait() throws {
-        let pool = WorkerPool(configuration: .deterministic(startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(startsPaused: false))
         let handle = try pool.submit { _ in "done" }
         let outcome = handle.wait(timeout: .seconds(20))
         #expect(outcome?.value == "done")
@@ -50,7 +50,7 @@ struct HandleTests {
 
     @Test("async wait on many handles")
     func asyncWaitMany() async throws {
-        let pool = WorkerPool(configuration: .deterministic(workers: 2, startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(threads: 2, startsPaused: false))
         let handles = try (0..<50).map { index in try pool.submit { _ in index * 2 } }
         var sum = 0
         for handle in handles { sum += try await handle.wait().get() }

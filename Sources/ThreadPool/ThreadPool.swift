@@ -9,7 +9,7 @@ import Foundation
 /// starvation-free aging, cancellation, coalescing by key, per-class concurrency limits
 /// and statistics.
 ///
-/// See `Docs/WORKER_POOL.md` for the exact semantics. In short:
+/// See `Docs/THREAD_POOL.md` for the exact semantics. In short:
 /// - Tasks are ordered by a fixed virtual deadline `submit time + deadlineOffsets[priority]`
 ///   (FIFO on ties) and never re-sorted while queued.
 /// - ``submit(priority:key:concurrencyClass:_:)`` returns a
@@ -18,11 +18,11 @@ import Foundation
 ///   progress.
 /// - ``shutdown(_:)`` drains or cancels queued work and joins every thread; dropping the
 ///   last reference to a pool that was not shut down does `shutdown(.cancelPending)`.
-public final class WorkerPool: Sendable {
+public final class ThreadPool: Sendable {
     /// How a pool is built.
     public struct Configuration: Sendable {
         /// Number of threads (at least 1).
-        public var workerCount: Int
+        public var threadCount: Int
         /// Per priority, the offset added to the submit time to form a task's virtual
         /// deadline. A missing priority uses ``defaultDeadlineOffsets``. The difference
         /// between two offsets bounds how long the less urgent task can be overtaken.
@@ -30,7 +30,7 @@ public final class WorkerPool: Sendable {
         /// Per concurrency class, the most tasks of that class that may run at once.
         /// Classes not listed are unlimited.
         public var concurrencyLimits: [String: Int]
-        /// Create the pool without threads; tasks queue until ``WorkerPool/start()``
+        /// Create the pool without threads; tasks queue until ``ThreadPool/start()``
         /// (for the package's deterministic tests).
         package var startsPaused = false
         /// The pool's notion of now.
@@ -46,23 +46,23 @@ public final class WorkerPool: Sendable {
             .idle: .seconds(5),
         ]
 
-        /// Creates a configuration. `workerCount` defaults to the number of active
+        /// Creates a configuration. `threadCount` defaults to the number of active
         /// processors, `clock` to the monotonic system clock.
         public init(
-            workerCount: Int? = nil,
+            threadCount: Int? = nil,
             deadlineOffsets: [PoolPriority: Duration] = [:],
             concurrencyLimits: [String: Int] = [:],
             clock: (any PreviewClock)? = nil
         ) {
-            self.workerCount = workerCount ?? WorkerPool.defaultWorkerCount
+            self.threadCount = threadCount ?? ThreadPool.defaultThreadCount
             self.deadlineOffsets = deadlineOffsets
             self.concurrencyLimits = concurrencyLimits
             self.clock = clock ?? SystemClock()
         }
     }
 
-    /// The number of active processors: the default worker count.
-    package static var defaultWorkerCount: Int {
+    /// The number of active processors: the default thread count.
+    package static var defaultThreadCount: Int {
         Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
@@ -81,7 +81,7 @@ public final class WorkerPool: Sendable {
     }
 
     /// Number of threads.
-    public var workerCount: Int { core.workerCount }
+    public var threadCount: Int { core.threadCount }
 
     /// Starts the threads of a pool created with `startsPaused`. Does nothing otherwise.
     package func start() {

@@ -1,11 +1,11 @@
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("Cancellation")
 struct CancellationTests {
     @Test("a queued task is removed and never runs")
     func cancelPending() throws {
-        let pool = WorkerPool(configuration: .deterministic())
+        let pool = ThreadPool(configuration: .deterministic())
         let ran = Recorder<String>()
         let first = try pool.submit { _ in ran.append("first") }
         let second = try pool.submit { _ in ran.append("second") }
@@ -27,7 +27,7 @@ struct CancellationTests {
 
     @Test("a running task sees its token; its result is discarded and the handle ends cancelled")
     func cancelRunning() throws {
-        let pool = WorkerPool(configuration: .deterministic(startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(startsPaused: false))
         let started = Signals()
         let sawCancellation = Signals()
         let handle = try pool.submit { context -> Int in
@@ -52,7 +52,7 @@ struct CancellationTests {
 
     @Test("checkCancellation throws once cancelled")
     func checkCancellation() throws {
-        let pool = WorkerPool(configuration: .deterministic(startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(startsPaused: false))
         let started = Signals()
         let gate = Gate()
         let threw = Signals()
@@ -74,7 +74,7 @@ struct CancellationTests {
 
     @Test("cancelling a finished task does nothing")
     func cancelFinished() throws {
-        let pool = WorkerPool(configuration: .deterministic(startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(startsPaused: false))
         let handle = try pool.submit { _ in 1 }
         #expect(handle.wait(timeout: .seconds(20))?.value == 1)
         #expect(!handle.cancel())
@@ -84,7 +84,7 @@ struct CancellationTests {
 
     @Test("cancelAll cancels queued and running tasks")
     func cancelAll() throws {
-        let pool = WorkerPool(configuration: .deterministic(startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(startsPaused: false))
         let started = Signals()
         let running = try pool.submit { context in
             started.signal()
@@ -106,7 +106,7 @@ struct CancellationTests {
 
     @Test("mass cancellation while paused leaves nothing behind")
     func massCancellation() throws {
-        let pool = WorkerPool(configuration: .deterministic())
+        let pool = ThreadPool(configuration: .deterministic())
         let ran = Counter()
         let handles = try (0..<5000).map { index in
             try pool.submit(priority: PoolPriority.allCases[index % 5]) { _ in ran.add(1) }

@@ -1,7 +1,7 @@
 import EditTraces
 import Foundation
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("Concurrent submitters, cancellers and coalescers")
 struct StressTests {
@@ -31,8 +31,8 @@ struct StressTests {
 
     @Test("every handle ends exactly once; nothing runs twice; statistics add up")
     func invariantsUnderContention() throws {
-        let pool = WorkerPool(configuration: .init(
-            workerCount: 2, concurrencyLimits: ["io": 1]))
+        let pool = ThreadPool(configuration: .init(
+            threadCount: 2, concurrencyLimits: ["io": 1]))
         let ledger = Ledger()
         let threads = 4
         let operations = 600
@@ -107,11 +107,11 @@ struct StressTests {
 
 @Suite("Floods of submissions")
 struct FloodTests {
-    /// More workers than cores and two submitters, 200 rounds: every round must finish
+    /// More threads than cores and two submitters, 200 rounds: every round must finish
     /// (an earlier pool livelocked here); a hang is reported as a failure, not waited out.
-    @Test("more workers than cores drain a flood of submissions without livelock", arguments: [3, 4, 6])
-    func floodWithManyWorkers(workers: Int) {
-        let pool = WorkerPool(configuration: .init(workerCount: workers))
+    @Test("more threads than cores drain a flood of submissions without livelock", arguments: [3, 4, 6])
+    func floodWithManyThreads(threads: Int) {
+        let pool = ThreadPool(configuration: .init(threadCount: threads))
         let executed = Counter()
         let finished = Signals()
         let submitters = 2

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("Resources are released")
 struct ResourceTests {
@@ -8,7 +8,7 @@ struct ResourceTests {
 
     @Test("closures of executed, cancelled and replaced tasks are released, even while handles live")
     func closuresReleased() throws {
-        let pool = WorkerPool(configuration: .deterministic())
+        let pool = ThreadPool(configuration: .deterministic())
         var handles: [TaskHandle<Int>] = []
         weak var executed: Tracked?
         weak var cancelled: Tracked?
@@ -35,10 +35,10 @@ struct ResourceTests {
 
     @Test("a dropped pool is deallocated once shut down")
     func poolDeallocated() throws {
-        weak var weakPool: WorkerPool?
+        weak var weakPool: ThreadPool?
         var handle: TaskHandle<Int>?
         do {
-            let pool = WorkerPool(configuration: .deterministic(workers: 2, startsPaused: false))
+            let pool = ThreadPool(configuration: .deterministic(threads: 2, startsPaused: false))
             weakPool = pool
             handle = try pool.submit { _ in 7 }
             #expect(handle?.wait(timeout: .seconds(20))?.value == 7)

@@ -3,7 +3,7 @@
 public struct TaskHandle<Value: Sendable>: Sendable, Identifiable {
     let job: Job
     /// Keeps the pool alive. A separate object, so that creating and dropping handles
-    /// does not write to the cache line the workers read the core's fields from.
+    /// does not write to the cache line the threads read the core's fields from.
     let owner: CoreOwner
 
     init(job: Job, owner: CoreOwner) {

@@ -7,16 +7,16 @@ import Primitives
 final class PoolCore: Sendable {
     let state = Locked(PoolState())
     let clock: any PreviewClock
-    let workerCount: Int
+    let threadCount: Int
     private let deadlineOffsets: [PoolPriority: Int64]
     let concurrencyLimits: [String: Int]
 
-    init(configuration: WorkerPool.Configuration) {
+    init(configuration: ThreadPool.Configuration) {
         clock = configuration.clock
-        workerCount = max(1, configuration.workerCount)
+        threadCount = max(1, configuration.threadCount)
         var offsets: [PoolPriority: Int64] = [:]
         for priority in PoolPriority.allCases {
-            let offset = configuration.deadlineOffsets[priority] ?? WorkerPool.Configuration.defaultDeadlineOffsets[priority]!
+            let offset = configuration.deadlineOffsets[priority] ?? ThreadPool.Configuration.defaultDeadlineOffsets[priority]!
             offsets[priority] = max(0, offset.nanosecondsClamped)
         }
         deadlineOffsets = offsets
@@ -105,7 +105,7 @@ final class PoolCore: Sendable {
         job.waiters = []
     }
 
-    // MARK: Workers
+    // MARK: Threads
 
     private enum Step {
         case run(Job, Job.Work)
@@ -113,13 +113,13 @@ final class PoolCore: Sendable {
         case exit
     }
 
-    func spawnWorkerLocked(_ state: inout PoolState) {
-        let worker = WorkerRecord()
-        state.workers.append(worker)
-        worker.thread = spawnThread { [self] in workerLoop(worker) }
+    func spawnThreadLocked(_ state: inout PoolState) {
+        let record = ThreadRecord()
+        state.threads.append(record)
+        record.thread = spawnThread { [self] in threadLoop(record) }
     }
 
-    private func workerLoop(_ worker: WorkerRecord) {
+    private func threadLoop(_ record: ThreadRecord) {
         while true {
             let step: Step = state.withLock(waitingUntil: { $0.readyCount > 0 || Self.shouldExit($0) }) { state, _ in
                 if Self.shouldExit(state) { return .exit }
@@ -135,7 +135,7 @@ final class PoolCore: Sendable {
             case .again:
                 continue
             case .exit:
-                return exit(worker)
+                return exit(record)
             case .run(let job, let work):
                 let result = Result { try work(TaskContext(job: job, core: self)) }
                 var after = AfterUnlock()
@@ -146,7 +146,7 @@ final class PoolCore: Sendable {
         }
     }
 
-    /// Workers leave once shutdown began and nothing is pending.
+    /// Threads leave once shutdown began and nothing is pending.
     private static func shouldExit(_ state: PoolState) -> Bool {
         if case .shuttingDown = state.lifecycle { return state.pendingCount == 0 }
         return state.lifecycle == .terminated
@@ -168,9 +168,9 @@ final class PoolCore: Sendable {
         }
     }
 
-    private func exit(_ worker: WorkerRecord) {
+    private func exit(_ record: ThreadRecord) {
         state.withLock { state in
-            state.workers.removeAll { $0 === worker }
+            state.threads.removeAll { $0 === record }
             if state.detachOnExit { detachCurrentThread() } else { state.exitedThreads.append(currentThread()) }
         }
         state.broadcast()

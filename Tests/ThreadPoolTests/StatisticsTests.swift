@@ -1,13 +1,13 @@
 import Primitives
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("Statistics")
 struct StatisticsTests {
     @Test("counters, queued per priority and latency percentiles (manual clock)")
     func countersAndLatencies() throws {
         let clock = ManualClock()
-        let pool = WorkerPool(configuration: .deterministic(clock: clock))
+        let pool = ThreadPool(configuration: .deterministic(clock: clock))
         for priority in [PoolPriority.high, .normal, .normal, .idle] {
             try pool.submit(priority: priority) { _ in clock.advance(by: .milliseconds(2)) }
         }
@@ -40,7 +40,7 @@ struct StatisticsTests {
 
     @Test("running counts tasks in state running")
     func running() throws {
-        let pool = WorkerPool(configuration: .deterministic(workers: 2, startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(threads: 2, startsPaused: false))
         let started = Signals()
         let gate = Gate()
         for _ in 0..<2 {

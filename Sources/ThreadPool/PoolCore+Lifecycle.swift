@@ -13,14 +13,14 @@ extension PoolCore {
     }
 
     private func startThreadsLocked(_ state: inout PoolState) {
-        for _ in 0..<workerCount { spawnWorkerLocked(&state) }
+        for _ in 0..<threadCount { spawnThreadLocked(&state) }
     }
 
-    /// Stops the pool (see ``WorkerPool/shutdown(_:)``); later calls wait for the first.
+    /// Stops the pool (see ``ThreadPool/shutdown(_:)``); later calls wait for the first.
     func shutdown(_ mode: ShutdownMode) {
         var after = AfterUnlock()
         let first = state.withLock { state -> Bool in
-            precondition(!isPoolThreadLocked(state), "WorkerPool.shutdown called from one of the pool's own threads would wait for itself")
+            precondition(!isPoolThreadLocked(state), "ThreadPool.shutdown called from one of the pool's own threads would wait for itself")
             guard state.lifecycle.acceptsWork else { return false }
             let wasPaused = state.lifecycle == .paused
             state.lifecycle = .shuttingDown(mode)
@@ -39,9 +39,9 @@ extension PoolCore {
         // Join threads as they exit, so that only one still in a closure is ever left
         // unjoined (say, when the process exits meanwhile).
         while true {
-            let (exited, done) = state.withLock(waitingUntil: { !$0.exitedThreads.isEmpty || $0.workers.isEmpty }) { state, _ in
+            let (exited, done) = state.withLock(waitingUntil: { !$0.exitedThreads.isEmpty || $0.threads.isEmpty }) { state, _ in
                 defer { state.exitedThreads = [] }
-                return (state.exitedThreads, state.workers.isEmpty)
+                return (state.exitedThreads, state.threads.isEmpty)
             }
             for thread in exited { joinThread(thread) }
             if done { break }
@@ -53,7 +53,7 @@ extension PoolCore {
         state.broadcast()
     }
 
-    /// The owning ``WorkerPool`` went away without a shutdown: shut down, or, on one of
+    /// The owning ``ThreadPool`` went away without a shutdown: shut down, or, on one of
     /// the pool's own threads (which a shutdown would wait for), cancel what is pending
     /// and let every thread detach itself when it ends.
     func ownerDidDeinit() {
@@ -74,7 +74,7 @@ extension PoolCore {
 
     private func isPoolThreadLocked(_ state: PoolState) -> Bool {
         let current = currentThread()
-        return state.workers.contains { $0.thread.map { sameThread($0, current) } ?? false }
+        return state.threads.contains { $0.thread.map { sameThread($0, current) } ?? false }
     }
 
     // MARK: Waiting

@@ -40,7 +40,7 @@ struct PoolState: @unchecked Sendable {
     var queueWait = PoolState.histogram()
     var runTime = PoolState.histogram()
 
-    var workers: [WorkerRecord] = []
+    var threads: [ThreadRecord] = []
     /// Threads that returned from their loop and wait to be joined.
     var exitedThreads: [PoolThread] = []
     /// The owner went away on one of the pool's own threads: nobody joins, threads detach.
@@ -83,7 +83,7 @@ struct PoolState: @unchecked Sendable {
         return nil
     }
 
-    /// Marks `job` running on a worker: out of every queue index, into its class slot.
+    /// Marks `job` running on a thread: out of every queue index, into its class slot.
     mutating func start(_ job: Job, at now: MonotonicInstant) {
         job.state = .running
         job.startedAt = now
@@ -133,6 +133,6 @@ struct PoolState: @unchecked Sendable {
 }
 
 /// One pool thread's record.
-final class WorkerRecord: @unchecked Sendable {
+final class ThreadRecord: @unchecked Sendable {
     var thread: PoolThread?
 }

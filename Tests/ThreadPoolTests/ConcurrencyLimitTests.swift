@@ -1,11 +1,11 @@
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("Per-class concurrency limits")
 struct ConcurrencyLimitTests {
-    @Test("at most one autosave runs however many workers are idle; other work is not blocked")
+    @Test("at most one autosave runs however many threads are idle; other work is not blocked")
     func oneAutosaveAtATime() throws {
-        let pool = WorkerPool(configuration: .deterministic(workers: 3, concurrencyLimits: ["autosave": 1]))
+        let pool = ThreadPool(configuration: .deterministic(threads: 3, concurrencyLimits: ["autosave": 1]))
         let concurrent = Counter()
         let firstStarted = Signals()
         let gate = Gate()
@@ -22,7 +22,7 @@ struct ConcurrencyLimitTests {
         let render = try pool.submit(priority: .low) { _ in "rendered" }
         pool.start()
         #expect(firstStarted.wait())
-        // Two workers are idle, yet the other autosaves wait; the render does not.
+        // Two threads are idle, yet the other autosaves wait; the render does not.
         #expect(render.wait(timeout: .seconds(20))?.value == "rendered")
         #expect(autosaves[1].state == .pending)
         #expect(autosaves[2].state == .pending)
@@ -35,8 +35,8 @@ struct ConcurrencyLimitTests {
 
     @Test("tasks of limited and unlimited classes share one deadline order while no limit binds")
     func blockedClassOrder() throws {
-        let pool = WorkerPool(configuration: .deterministic(
-            workers: 1, concurrencyLimits: ["io": 1, "cpu": 2]))
+        let pool = ThreadPool(configuration: .deterministic(
+            threads: 1, concurrencyLimits: ["io": 1, "cpu": 2]))
         let order = Recorder<String>()
         try pool.submit(concurrencyClass: "io") { _ in order.append("io0") }
         try pool.submit(concurrencyClass: "io") { _ in order.append("io1") }
@@ -44,13 +44,13 @@ struct ConcurrencyLimitTests {
         try pool.submit(concurrencyClass: "unlisted") { _ in order.append("free") }
         pool.start()
         pool.shutdown(.drain)
-        // One worker: everything runs in deadline order (limits never bind with one worker).
+        // One thread: everything runs in deadline order (limits never bind with one thread).
         #expect(order.values == ["io0", "io1", "cpu0", "free"])
     }
 
-    @Test("limit of two with four workers")
+    @Test("limit of two with four threads")
     func limitTwo() throws {
-        let pool = WorkerPool(configuration: .deterministic(workers: 4, concurrencyLimits: ["index": 2]))
+        let pool = ThreadPool(configuration: .deterministic(threads: 4, concurrencyLimits: ["index": 2]))
         let concurrent = Counter()
         let bothStarted = Signals()
         let gate = Gate()

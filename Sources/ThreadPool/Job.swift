@@ -1,7 +1,7 @@
 import Primitives
 import Synchronization
 
-/// The pool's record of one submission: what the queue, the workers and the handle share.
+/// The pool's record of one submission: what the queue, the threads and the handle share.
 /// Every `var` is guarded by the core's lock; `cancelRequested` is also read without it.
 final class Job: @unchecked Sendable {
     typealias Work = @Sendable (TaskContext) throws -> any Sendable
@@ -11,7 +11,7 @@ final class Job: @unchecked Sendable {
     let key: String?
     let concurrencyClass: String?
 
-    /// Taken by the worker that runs the job, or dropped (outside the lock) when the job
+    /// Taken by the thread that runs the job, or dropped (outside the lock) when the job
     /// ends without running.
     var work: Work?
     var state: TaskState = .pending

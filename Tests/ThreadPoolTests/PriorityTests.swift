@@ -1,11 +1,11 @@
 import Testing
-import WorkerPool
+import ThreadPool
 
 @Suite("Priorities and FIFO order")
 struct PriorityTests {
     @Test("levels run in priority order when submitted together")
     func priorityOrder() throws {
-        let pool = WorkerPool(configuration: .deterministic())
+        let pool = ThreadPool(configuration: .deterministic())
         let order = Recorder<PoolPriority>()
         for priority in PoolPriority.allCases.reversed() {
             try pool.submit(priority: priority) { _ in order.append(priority) }
@@ -17,7 +17,7 @@ struct PriorityTests {
 
     @Test("FIFO within a level, interleaved with other levels")
     func fifoWithinLevel() throws {
-        let pool = WorkerPool(configuration: .deterministic())
+        let pool = ThreadPool(configuration: .deterministic())
         let order = Recorder<String>()
         for index in 0..<5 {
             try pool.submit(priority: .low) { _ in order.append("low\(index)") }
@@ -30,9 +30,9 @@ struct PriorityTests {
             + (0..<5).map { "low\($0)" })
     }
 
-    @Test("a task submitted while all workers are busy waits for the most urgent queued work")
+    @Test("a task submitted while all threads are busy waits for the most urgent queued work")
     func runningPoolOrder() throws {
-        let pool = WorkerPool(configuration: .deterministic(startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(startsPaused: false))
         let gate = Gate()
         let started = Signals()
         let order = Recorder<String>()
@@ -51,7 +51,7 @@ struct PriorityTests {
 
     @Test("one thread's submissions of one priority keep their order, with and without keys")
     func fifoAcrossPaths() throws {
-        let pool = WorkerPool(configuration: .deterministic(startsPaused: false))
+        let pool = ThreadPool(configuration: .deterministic(startsPaused: false))
         let gate = Gate()
         let started = Signals()
         let order = Recorder<String>()

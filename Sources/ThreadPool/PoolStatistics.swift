@@ -1,7 +1,7 @@
 import Histogram
 
 /// A snapshot of the pool's counters and latency distributions
-/// (``WorkerPool/statistics``).
+/// (``ThreadPool/statistics``).
 ///
 /// Every accepted submission is counted once in `submitted` and, at any instant, in
 /// exactly one of `queued`, `running` or the four terminal counters, so

@@ -1,7 +1,7 @@
 import Primitives
 import TestSupport
 import Testing
-@testable import WorkerPool
+@testable import ThreadPool
 
 @Suite("Clocks")
 struct ClockTests {
