@@ -109,7 +109,7 @@ if (typeof module !== 'undefined') module.exports = PreviewPatch;
   const owner = new WeakMap();
   // The page's state: PreviewPatch's model (its blocks also carry their DOM nodes), the
   // version shown, the footnote section's nodes, and when each version reached the DOM.
-  const state = { documentID: null, model: PreviewPatch.empty(), version: null, footnotes: [], painted: [], patches: 0, snapshots: 0, connections: 0, connected: false };
+  const state = { documentID: null, model: PreviewPatch.empty(), get version() { return this.model.version; }, footnotes: [], painted: [], patches: 0, snapshots: 0, connections: 0, connected: false };
   window.previewEngine = state;
   let source = null;
   let retry = null;
@@ -256,7 +256,6 @@ if (typeof module !== 'undefined') module.exports = PreviewPatch;
       const moved = anchor.element.getBoundingClientRect().top - anchor.top;
       if (moved !== 0) window.scrollBy(0, moved);
     }
-    state.version = patch.version;
     state.patches++;
     if (patch.base === null && location.hash && !state.scrolledToHash) {
       state.scrolledToHash = true;
