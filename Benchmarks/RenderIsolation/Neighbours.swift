@@ -15,7 +15,7 @@ import TestSupport
 struct NeighboursCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "neighbours", abstract: "Good documents' latency beside a bad one.")
 
-    @Option(help: "Edit rounds (one edit per good document each).") var rounds = 120
+    @Option(help: "Edit rounds at least (one edit per good document each); the run goes on until the bad document has failed both ways.") var rounds = 120
     @Option(help: "The render deadline in milliseconds (plus 1 ms per KiB).") var deadlineMs = 400
     @Option(help: "Seed of the documents.") var seed: UInt64 = 11
 
@@ -50,7 +50,13 @@ struct NeighboursCommand: ParsableCommand {
         }
         for id in good { _ = try waitFor(id, 0) }
         var latencies: [Duration] = []
-        for round in 1...rounds {
+        // Edits go on until the bad document has hit the memory cap and the deadline, so that
+        // every good edit up to then was served beside a worker held by the bad render.
+        let giveUp = MonotonicInstant.now.advanced(by: .seconds(120))
+        var round = 0
+        while round < rounds || failures.withLock({ $0.count < 2 }) {
+            guard MonotonicInstant.now < giveUp else { throw ValidationError("the bad document did not fail twice within 120 s") }
+            round += 1
             if round == 10 { try engine.replaceText("bad", with: HostileMarkdown.quadraticInlines(repetitions: 100_000 + Int(generator.next() % 20_000))) }
             for id in good {
                 let position = try engine.snapshot(of: id).text.unicodeScalars.count
